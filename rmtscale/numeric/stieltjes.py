@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
@@ -61,21 +62,33 @@ def _pick_nearest(C, target, herglotz_tol, status):
     return out
 
 
-def _vectorized_coefficients(law: SpectralLaw):
-    """Compile the g-coefficients of P(z, g) and wrap them in a loop over an array of z."""
+_MANY_CACHE: dict[str, Callable[..., np.ndarray]] = {}
+_ATOM_CACHE: dict[str, list[sp.Expr]] = {}
+
+
+def _vectorized_coefficients(law: SpectralLaw) -> tuple[CompiledFunction, Callable[..., Any]]:
+    """Compile the g-coefficients of P(z, g; params) once per law *family* and wrap them in
+    a loop over an array of z: ``many(zs, params) -> (len(zs), degree + 1)``."""
     coeffs = [sp.sympify(c) for c in law.g_coefficients()]
-    scalar = compile_expressions([z], coeffs, name="gcoeffs", dtype="complex128")
-    m = len(coeffs)
-    fn = scalar.func
-
-    @numba.njit(cache=False)
-    def many(zs):
-        out = np.empty((zs.size, m), dtype=np.complex128)
-        for i in range(zs.size):
-            out[i, :] = fn(zs[i])
-        return out
-
-    return scalar, many
+    args = [z, *law.parameters]
+    scalar = compile_expressions(args, coeffs, name="gcoeffs", dtype="complex128")
+    if scalar.source not in _MANY_CACHE:
+        m = len(coeffs)
+        fn = scalar.func
+        npar = len(args) - 1
+        # numba cannot splat an array into arguments: generate the call for this arity
+        call = ", ".join(["zs[i]"] + [f"pv[{k}]" for k in range(npar)])
+        src = (
+            "def many(zs, pv):\n"
+            "    out = np.empty((zs.size, m), dtype=np.complex128)\n"
+            "    for i in range(zs.size):\n"
+            f"        out[i, :] = fn({call})\n"
+            "    return out\n"
+        )
+        ns: dict[str, Any] = {"np": np, "fn": fn, "m": m}
+        exec(compile(src, "<rmtscale-many>", "exec"), ns)  # noqa: S102
+        _MANY_CACHE[scalar.source] = numba.njit(cache=False)(ns["many"])
+    return scalar, _MANY_CACHE[scalar.source]
 
 
 @dataclass
@@ -87,8 +100,10 @@ class StieltjesSolver:
     """
 
     law: SpectralLaw
+    values: dict[str, float]
     coeffs: CompiledFunction
-    coeffs_many: Callable[[np.ndarray], np.ndarray]
+    coeffs_many: Callable[..., np.ndarray]
+    pvals: np.ndarray
     lo: float
     hi: float
     nsteps: int = 120
@@ -115,19 +130,19 @@ class StieltjesSolver:
         eta0 = np.maximum(100.0 * scale, 2.0 * y_end)
         status = np.zeros(za.size, dtype=np.int64)
         zc = za.real + 1j * eta0
-        gp = _pick_nearest(self.coeffs_many(zc), 1.0 / zc, np.full(za.size, 1e-12 * scale),
+        gp = _pick_nearest(self.coeffs_many(zc, self.pvals), 1.0 / zc, np.full(za.size, 1e-12 * scale),
                            status)
         ratio = (y_end / eta0) ** (1.0 / self.nsteps)
         eta = eta0.copy()
         for _ in range(self.nsteps):
             eta *= ratio
             zc = za.real + 1j * eta
-            gp = _pick_nearest(self.coeffs_many(zc), gp, 1e-9 * (np.abs(gp) + 1e-300), status)
+            gp = _pick_nearest(self.coeffs_many(zc, self.pvals), gp, 1e-9 * (np.abs(gp) + 1e-300), status)
         on_axis = za.imag == 0
         if np.any(on_axis):
             # last step onto the real axis: nearest root, Im part given the Herglotz sign
             zr = za.real[on_axis] + 0j
-            r = _pick_nearest(self.coeffs_many(zr), gp[on_axis],
+            r = _pick_nearest(self.coeffs_many(zr, self.pvals), gp[on_axis],
                               np.full(zr.size, np.inf), status[on_axis])
             gp[on_axis] = r.real - 1j * np.abs(r.imag)
         return gp, status
@@ -140,7 +155,15 @@ class StieltjesSolver:
         return rho if np.ndim(x) else rho[0]
 
     def support(self, ngrid: int = 4001) -> list[tuple[float, float]]:
-        """Intervals where the density is positive, edges refined by bisection."""
+        """Intervals where the density is positive, edges refined by bisection (cached)."""
+        cached = self.__dict__.get("_support")
+        if cached is not None and cached[0] == ngrid:
+            return list(cached[1])
+        intervals = self._find_support(ngrid)
+        self.__dict__["_support"] = (ngrid, intervals)
+        return list(intervals)
+
+    def _find_support(self, ngrid: int) -> list[tuple[float, float]]:
         pad = 1e-9 * self.scale
         xs = np.linspace(self.lo - pad, self.hi + pad, ngrid)
         inside = self.density(xs) > 1e-12
@@ -161,23 +184,32 @@ class StieltjesSolver:
                 i += 1
         return intervals
 
-    def _edge(self, out_x: float, in_x: float) -> float:
-        for _ in range(60):
-            mid = 0.5 * (out_x + in_x)
-            if self.density(mid) > 1e-12:
-                in_x = mid
-            else:
-                out_x = mid
+    def _edge(self, out_x: float, in_x: float, rounds: int = 7, npts: int = 33) -> float:
+        """Support edge between a point outside and one inside, by repeated gridding
+        (each round shrinks the bracket ``npts - 1`` fold with one vectorized call)."""
+        for _ in range(rounds):
+            xs = np.linspace(out_x, in_x, npts)
+            inside = self.density(xs) > 1e-12
+            k = int(np.argmax(inside))  # first inside point walking from out_x
+            out_x, in_x = xs[k - 1], xs[k]
         return 0.5 * (out_x + in_x)
 
     def atom_at_zero(self) -> float:
         r"""Mass of an atom at 0: the candidate from the g-equation's :math:`z\to0`
         behaviour that matches :math:`\lim z\,g(z)` along the imaginary axis."""
-        cands = [complex(c) for c in self.law.atom_candidates()]
-        eps = 1e-7 * self.scale
-        est = complex(1j * eps * self.g(1j * eps))
-        best = min(cands, key=lambda c: abs(c - est))
-        return float(best.real)
+        rep = {p: self.values[str(p)] for p in self.law.parameters}
+        if "_atom" not in self.__dict__:
+            cands = [complex(sp.N(sp.sympify(c).subs(rep))) for c in self._atom_candidates()]
+            eps = 1e-7 * self.scale
+            est = complex(1j * eps * self.g(1j * eps))
+            self.__dict__["_atom"] = float(min(cands, key=lambda c: abs(c - est)).real)
+        return self.__dict__["_atom"]
+
+    def _atom_candidates(self) -> list[sp.Expr]:
+        key = sp.srepr(self.law.g_equation)
+        if key not in _ATOM_CACHE:
+            _ATOM_CACHE[key] = self.law.atom_candidates()
+        return _ATOM_CACHE[key]
 
     def mass(self) -> float:
         """Total mass: integral of the density over its support plus the atom at zero."""
@@ -192,7 +224,14 @@ class StieltjesSolver:
         out = np.where(xa >= 0.0, atom, 0.0)
         for a, b in sup:
             ends = np.clip(xa, a, b)
-            out = out + np.array([self._integral(a, e) if e > a else 0.0 for e in ends])
+            nodes = [_tanh_sinh_nodes(a, e) if e > a else (np.empty(0), np.empty(0))
+                     for e in ends]
+            allx = np.concatenate([nd[0] for nd in nodes])
+            rho = self.density(allx) if allx.size else allx
+            k = 0
+            for i, (xn, wn) in enumerate(nodes):
+                out[i] += float(np.dot(wn, rho[k:k + xn.size]))
+                k += xn.size
         return out if np.ndim(x) else out[0]
 
     def _integral(self, a: float, b: float) -> float:
@@ -215,15 +254,25 @@ def _tanh_sinh_nodes(a: float, b: float, h: float = 1.0 / 32, tmax: float = 3.6)
     return x[keep], wts[keep]
 
 
-def stieltjes_solver(law: SpectralLaw, nsteps: int = 120) -> StieltjesSolver:
-    """Compile the g-equation of a *numeric* law (all parameters substituted)."""
-    if law.parameters:
-        raise ValueError(f"substitute the parameters {law.parameters} first (law.subs(...))")
+def stieltjes_solver(law: SpectralLaw, nsteps: int = 120, **values: float) -> StieltjesSolver:
+    """Compile the g-equation of ``law`` (once per law family) and bind parameter values.
+
+    ``values`` gives every free parameter of the law by name, e.g. ``q=0.5``.
+    """
+    names = [str(p) for p in law.parameters]
+    missing = [n for n in names if n not in values]
+    extra = [k for k in values if k not in names]
+    if missing or extra:
+        raise ValueError(f"{law.name}: parameters needed {names}; missing {missing}, "
+                         f"unknown {extra}")
     scalar, many = _vectorized_coefficients(law)
+    pvals = np.array([float(values[n]) for n in names], dtype=np.complex128)
     if law.support_bound is None:
         raise ValueError(f"{law.name}: no support bound; give one to locate the density")
-    lo, hi = (float(sp.N(b)) for b in law.support_bound)
-    return StieltjesSolver(law, scalar, many, lo, hi, nsteps)
+    rep = {p: values[str(p)] for p in law.parameters}
+    lo, hi = (float(sp.N(sp.sympify(b).subs(rep))) for b in law.support_bound)
+    return StieltjesSolver(law, {n: float(values[n]) for n in names}, scalar, many, pvals,
+                           lo, hi, nsteps)
 
 
 __all__ = ["StieltjesSolver", "stieltjes_solver", "g"]

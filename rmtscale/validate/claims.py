@@ -1,0 +1,85 @@
+"""Claims: a formula, its theory function, its simulation, and an error model.
+
+A :class:`Claim` is registered with :func:`register`; :func:`rmtscale.validate` runs it.
+
+* ``theory(case) -> {observable: value}`` evaluates the formula at one case's parameters;
+* ``simulate(case, rng, backend) -> {observable: value}`` runs **one** finite-size replicate;
+* ``cases(params) -> [case, ...]`` expands user parameters into several sizes; each case is a
+  parameter dict with an integer ``"n"`` (the size used by the trend fit);
+* ``perturb(theory_values, case, eps)`` is how the theory is deliberately perturbed by a
+  relative amount ``eps`` (to prove that the verdict can fail); default: multiply by 1+eps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import UnknownNameError
+from ..params import Param, ParamSet
+from .stats import Tolerance
+
+Values = dict[str, float]
+
+
+def _scale_perturb(values: Values, case: dict[str, Any], eps: float) -> Values:  # noqa: ARG001
+    return {k: v * (1.0 + eps) for k, v in values.items()}
+
+
+@dataclass
+class Claim:
+    name: str
+    summary: str
+    params: ParamSet
+    theory: Callable[[dict[str, Any]], Values]
+    simulate: Callable[[dict[str, Any], np.random.Generator, Any], Values]
+    cases: Callable[[dict[str, Any]], list[dict[str, Any]]]
+    tolerance: Tolerance = field(default_factory=Tolerance)
+    scale: Callable[[str, float], float] = lambda obs, theory: abs(theory)  # noqa: E731
+    perturb: Callable[[Values, dict[str, Any], float], Values] = _scale_perturb
+    backends: tuple[str, ...] = ("cpu",)
+    default_seeds: int = 20
+    derivation: str | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "summary": self.summary,
+            "parameters": [p.describe() for p in self.params.params],
+            "backends": list(self.backends),
+            "default_seeds": self.default_seeds,
+            "tolerance": self.tolerance.to_dict(),
+            "derivation": self.derivation,
+        }
+
+
+CLAIMS: dict[str, Claim] = {}
+
+
+def register(claim: Claim) -> Claim:
+    if claim.name in CLAIMS:
+        raise ValueError(f"duplicate claim {claim.name!r}")
+    CLAIMS[claim.name] = claim
+    return claim
+
+
+def get_claim(name: str) -> Claim:
+    from ..registry import _load_models
+
+    _load_models()
+    if name not in CLAIMS:
+        raise UnknownNameError("claim", name, sorted(CLAIMS))
+    return CLAIMS[name]
+
+
+def claim_names() -> list[str]:
+    from ..registry import _load_models
+
+    _load_models()
+    return sorted(CLAIMS)
+
+
+__all__ = ["Claim", "Param", "register", "get_claim", "claim_names", "CLAIMS"]
