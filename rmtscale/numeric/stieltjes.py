@@ -14,6 +14,7 @@ All loops are numba-compiled; the coefficient function of P is generated from sy
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,9 +23,14 @@ import numba
 import numpy as np
 import sympy as sp
 
-from ..errors import BranchError
 from ..symbolic.transforms import SpectralLaw, g, z
 from .codegen import CompiledFunction, compile_expressions
+
+# ``g`` opens one numba parallel region per continuation step. OpenMP's default (active)
+# wait policy keeps idle workers spinning between regions, so on a busy machine every step
+# waits for a scheduler slice (~2 s per call instead of ms). Must be set before the OpenMP
+# runtime loads, i.e. before the first parallel call; an explicit user setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 @numba.njit(cache=True)
@@ -134,10 +140,18 @@ class StieltjesSolver:
                            status)
         ratio = (y_end / eta0) ** (1.0 / self.nsteps)
         eta = eta0.copy()
+        gpp = gp
         for _ in range(self.nsteps):
             eta *= ratio
             zc = za.real + 1j * eta
-            gp = _pick_nearest(self.coeffs_many(zc, self.pvals), gp, 1e-9 * (np.abs(gp) + 1e-300), status)
+            # geometric predictor g_prev * (g_prev / g_prevprev): exact for g ~ a / z near an
+            # atom (where plain nearest-root tracking jumps between the a/z branches)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                pred = np.where(np.abs(gpp) > 0, gp * (gp / gpp), gp)
+            pred = np.where(np.isfinite(pred), pred, gp)
+            new = _pick_nearest(self.coeffs_many(zc, self.pvals), pred,
+                                1e-9 * (np.abs(gp) + 1e-300), status)
+            gpp, gp = gp, new
         on_axis = za.imag == 0
         if np.any(on_axis):
             # last step onto the real axis: nearest root, Im part given the Herglotz sign
