@@ -56,8 +56,16 @@ def solve(name: str, **params: Any) -> dict[str, Any]:
     return entry.func(**entry.params.resolve(params))
 
 
-def validate(name: str, *, seeds: int | None = None, seed: int = 0, backend: str = "auto",
-             perturb: float = 0.0, progress: bool | None = None, **params: Any) -> Report:
+def validate(
+    name: str,
+    *,
+    seeds: int | None = None,
+    seed: int = 0,
+    backend: str = "auto",
+    perturb: float = 0.0,
+    progress: bool | None = None,
+    **params: Any,
+) -> Report:
     """Validate claim ``name`` against finite-size simulation.
 
     Runs the claim at several sizes with ``seeds`` independent replicates each, compares
@@ -66,12 +74,28 @@ def validate(name: str, *, seeds: int | None = None, seed: int = 0, backend: str
     ``.table()``, ``.plot(path)``). ``perturb`` perturbs the theory by a relative amount
     (to show that the verdict can fail); ``seed`` selects reproducible random streams.
     """
-    return run_validation(name, seeds=seeds, seed=seed, backend=backend, perturb=perturb,
-                          progress=progress, **params)
+    return run_validation(
+        name, seeds=seeds, seed=seed, backend=backend, perturb=perturb, progress=progress, **params
+    )
 
 
 __all__ = [
-    "__version__", "claims", "derivations", "solvers", "derive", "solve", "validate",
-    "Derivation", "Step", "SpectralLaw", "Report", "ensembles", "get_claim",
-    "RmtscaleError", "ParameterError", "UnknownNameError", "BranchError", "BackendError",
+    "__version__",
+    "claims",
+    "derivations",
+    "solvers",
+    "derive",
+    "solve",
+    "validate",
+    "Derivation",
+    "Step",
+    "SpectralLaw",
+    "Report",
+    "ensembles",
+    "get_claim",
+    "RmtscaleError",
+    "ParameterError",
+    "UnknownNameError",
+    "BranchError",
+    "BackendError",
 ]

@@ -90,8 +90,7 @@ def list_cmd(as_json: bool) -> None:
 @click.option("--latex", is_flag=True, help="print the LaTeX align block")
 @click.option("--document", is_flag=True, help="with --latex: a standalone LaTeX document")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def derive(name: str, params: tuple[str, ...], latex: bool, document: bool,
-           as_json: bool) -> None:
+def derive(name: str, params: tuple[str, ...], latex: bool, document: bool, as_json: bool) -> None:
     """Run a symbolic derivation; parameters left out stay symbolic."""
     from . import derive as _derive
 
@@ -119,8 +118,7 @@ def solve(name: str, params: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(_jsonable({"name": name, "params": resolved, "values": values})))
         return
-    click.echo(f"{name}  " + " ".join(f"{k}={v}" for k, v in resolved.items()
-                                        if v is not None))
+    click.echo(f"{name}  " + " ".join(f"{k}={v}" for k, v in resolved.items() if v is not None))
     for k, v in values.items():
         if isinstance(v, np.ndarray) and v.size > 8:
             v = np.array2string(v, precision=6, threshold=8)
@@ -130,24 +128,49 @@ def solve(name: str, params: tuple[str, ...], as_json: bool) -> None:
 @main.command()
 @click.argument("name")
 @click.argument("params", nargs=-1)
-@click.option("--backend", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
-              show_default=True)
+@click.option(
+    "--backend", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True
+)
 @click.option("--seeds", type=int, default=None, help="replicates per size (claim default)")
 @click.option("--seed", type=int, default=0, show_default=True, help="root random seed")
-@click.option("--perturb", type=float, default=0.0,
-              help="perturb the theory by this relative amount (to see the verdict fail)")
+@click.option(
+    "--perturb",
+    type=float,
+    default=0.0,
+    help="perturb the theory by this relative amount (to see the verdict fail)",
+)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
-              help="save a plot of simulation vs theory to this file")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="save a plot of simulation vs theory to this file",
+)
 @click.option("--progress/--no-progress", default=None, help="progress bar on stderr")
-def validate(name: str, params: tuple[str, ...], backend: str, seeds: int | None, seed: int,
-             perturb: float, as_json: bool, plot_path: str | None,
-             progress: bool | None) -> None:
+def validate(
+    name: str,
+    params: tuple[str, ...],
+    backend: str,
+    seeds: int | None,
+    seed: int,
+    perturb: float,
+    as_json: bool,
+    plot_path: str | None,
+    progress: bool | None,
+) -> None:
     """Validate a claim against finite-size simulation; exit status 1 if it fails."""
     from . import validate as _validate
 
-    rep = _validate(name, seeds=seeds, seed=seed, backend=backend, perturb=perturb,
-                    progress=progress, **parse_words(params))
+    rep = _validate(
+        name,
+        seeds=seeds,
+        seed=seed,
+        backend=backend,
+        perturb=perturb,
+        progress=progress,
+        **parse_words(params),
+    )
     if plot_path:
         rep.plot(plot_path)
         click.echo(f"plot written to {plot_path}", err=True)

@@ -23,21 +23,26 @@ class Entry:
     params: ParamSet = field(default_factory=ParamSet)
 
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "summary": self.summary,
-                "parameters": [p.describe() for p in self.params.params]}
+        return {
+            "name": self.name,
+            "summary": self.summary,
+            "parameters": [p.describe() for p in self.params.params],
+        }
 
 
 DERIVATIONS: dict[str, Entry] = {}
 SOLVERS: dict[str, Entry] = {}
 
 
-def _register(table: dict[str, Entry], name: str, summary: str,
-              params: tuple[Param, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _register(
+    table: dict[str, Entry], name: str, summary: str, params: tuple[Param, ...]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def deco(func: Callable[..., Any]) -> Callable[..., Any]:
         if name in table:
             raise ValueError(f"duplicate registration of {name!r}")
         table[name] = Entry(name, summary, func, ParamSet(tuple(params)))
         return func
+
     return deco
 
 
@@ -66,4 +71,4 @@ def _load_models() -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        from .models import spectral  # noqa: F401
+        from .models import ridge, spectral  # noqa: F401

@@ -44,7 +44,8 @@ class Spectrum:
 
     @property
     def target_variance(self) -> float:
-        r""":math:`\bar w^\top\Sigma\bar w=\sum_k\lambda_k\bar w_k^2` (E_g of the zero predictor)."""
+        r""":math:`\bar w^\top\Sigma\bar w=\sum_k\lambda_k\bar w_k^2`
+        (E_g of the zero predictor)."""
         return float(self.target_power.sum())
 
 
@@ -97,8 +98,9 @@ def from_arrays(eigenvalues: np.ndarray, target_power: np.ndarray) -> Spectrum:
     if not np.all(np.isfinite(ev)) or np.any(ev <= 0):
         raise ParameterError("eigenvalues", "must be finite and > 0")
     if tp.shape != ev.shape:
-        raise ParameterError("target_power", f"must have the shape of eigenvalues {ev.shape}",
-                             tp.shape)
+        raise ParameterError(
+            "target_power", f"must have the shape of eigenvalues {ev.shape}", tp.shape
+        )
     if not np.all(np.isfinite(tp)) or np.any(tp < 0):
         raise ParameterError("target_power", "must be finite and >= 0")
     return Spectrum(ev.copy(), tp.copy(), name="custom")

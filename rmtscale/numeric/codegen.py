@@ -27,12 +27,13 @@ class _Printer(NumPyPrinter):
     _module = "numpy"
 
     def __init__(self) -> None:
-        super().__init__({"fully_qualified_modules": False, "inline": True,
-                          "allow_unknown_functions": False})
+        super().__init__(
+            {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": False}
+        )
 
     def _module_format(self, fqn: str, register: bool = True) -> str:  # noqa: ARG002
         if fqn.startswith("numpy."):
-            return "np." + fqn[len("numpy."):]
+            return "np." + fqn[len("numpy.") :]
         return fqn
 
     def _print_ImaginaryUnit(self, expr: Any) -> str:  # noqa: ARG002
@@ -47,7 +48,9 @@ def _safe(name: str) -> str:
 
 
 def generate_source(
-    args: Sequence[sp.Symbol], exprs: Sequence[sp.Expr], name: str = "f",
+    args: Sequence[sp.Symbol],
+    exprs: Sequence[sp.Expr],
+    name: str = "f",
     dtype: str = "float64",
 ) -> str:
     """Python source of ``def name(*args) -> np.ndarray`` evaluating ``exprs`` with cse."""
@@ -59,7 +62,9 @@ def generate_source(
     exprs = [sp.sympify(e).xreplace(rename) for e in exprs]
     free = set().union(*(e.free_symbols for e in exprs)) - set(rename.values())
     if free:
-        raise ValueError(f"expressions contain symbols that are not arguments: {sorted(map(str, free))}")
+        raise ValueError(
+            f"expressions contain symbols that are not arguments: {sorted(map(str, free))}"
+        )
     repl, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_x"), optimizations="basic")
     lines = [f"def {name}({', '.join(argnames)}):"]
     for sym, sub in repl:
@@ -87,7 +92,9 @@ class CompiledFunction:
 
 
 def compile_expressions(
-    args: Sequence[sp.Symbol], exprs: Sequence[sp.Expr], name: str = "f",
+    args: Sequence[sp.Symbol],
+    exprs: Sequence[sp.Expr],
+    name: str = "f",
     dtype: str = "float64",
 ) -> CompiledFunction:
     """Compile ``exprs`` (functions of ``args``) to one numba ``njit`` function.

@@ -136,8 +136,9 @@ class StieltjesSolver:
         eta0 = np.maximum(100.0 * scale, 2.0 * y_end)
         status = np.zeros(za.size, dtype=np.int64)
         zc = za.real + 1j * eta0
-        gp = _pick_nearest(self.coeffs_many(zc, self.pvals), 1.0 / zc, np.full(za.size, 1e-12 * scale),
-                           status)
+        gp = _pick_nearest(
+            self.coeffs_many(zc, self.pvals), 1.0 / zc, np.full(za.size, 1e-12 * scale), status
+        )
         ratio = (y_end / eta0) ** (1.0 / self.nsteps)
         eta = eta0.copy()
         gpp = gp
@@ -149,15 +150,20 @@ class StieltjesSolver:
             with np.errstate(divide="ignore", invalid="ignore"):
                 pred = np.where(np.abs(gpp) > 0, gp * (gp / gpp), gp)
             pred = np.where(np.isfinite(pred), pred, gp)
-            new = _pick_nearest(self.coeffs_many(zc, self.pvals), pred,
-                                1e-9 * (np.abs(gp) + 1e-300), status)
+            new = _pick_nearest(
+                self.coeffs_many(zc, self.pvals), pred, 1e-9 * (np.abs(gp) + 1e-300), status
+            )
             gpp, gp = gp, new
         on_axis = za.imag == 0
         if np.any(on_axis):
             # last step onto the real axis: nearest root, Im part given the Herglotz sign
             zr = za.real[on_axis] + 0j
-            r = _pick_nearest(self.coeffs_many(zr, self.pvals), gp[on_axis],
-                              np.full(zr.size, np.inf), status[on_axis])
+            r = _pick_nearest(
+                self.coeffs_many(zr, self.pvals),
+                gp[on_axis],
+                np.full(zr.size, np.inf),
+                status[on_axis],
+            )
             gp[on_axis] = r.real - 1j * np.abs(r.imag)
         return gp, status
 
@@ -238,13 +244,12 @@ class StieltjesSolver:
         out = np.where(xa >= 0.0, atom, 0.0)
         for a, b in sup:
             ends = np.clip(xa, a, b)
-            nodes = [_tanh_sinh_nodes(a, e) if e > a else (np.empty(0), np.empty(0))
-                     for e in ends]
+            nodes = [_tanh_sinh_nodes(a, e) if e > a else (np.empty(0), np.empty(0)) for e in ends]
             allx = np.concatenate([nd[0] for nd in nodes])
             rho = self.density(allx) if allx.size else allx
             k = 0
             for i, (xn, wn) in enumerate(nodes):
-                out[i] += float(np.dot(wn, rho[k:k + xn.size]))
+                out[i] += float(np.dot(wn, rho[k : k + xn.size]))
                 k += xn.size
         return out if np.ndim(x) else out[0]
 
@@ -277,16 +282,18 @@ def stieltjes_solver(law: SpectralLaw, nsteps: int = 120, **values: float) -> St
     missing = [n for n in names if n not in values]
     extra = [k for k in values if k not in names]
     if missing or extra:
-        raise ValueError(f"{law.name}: parameters needed {names}; missing {missing}, "
-                         f"unknown {extra}")
+        raise ValueError(
+            f"{law.name}: parameters needed {names}; missing {missing}, unknown {extra}"
+        )
     scalar, many = _vectorized_coefficients(law)
     pvals = np.array([float(values[n]) for n in names], dtype=np.complex128)
     if law.support_bound is None:
         raise ValueError(f"{law.name}: no support bound; give one to locate the density")
     rep = {p: values[str(p)] for p in law.parameters}
     lo, hi = (float(sp.N(sp.sympify(b).subs(rep))) for b in law.support_bound)
-    return StieltjesSolver(law, {n: float(values[n]) for n in names}, scalar, many, pvals,
-                           lo, hi, nsteps)
+    return StieltjesSolver(
+        law, {n: float(values[n]) for n in names}, scalar, many, pvals, lo, hi, nsteps
+    )
 
 
 __all__ = ["StieltjesSolver", "stieltjes_solver", "g"]

@@ -74,7 +74,8 @@ def get_backend(name: str = "auto", supported: Sequence[str] = ("cpu",)) -> Back
         raise BackendError(f"no available backend among {list(supported)}")
     if name not in supported:
         raise BackendError(
-            f"this claim has no '{name}' implementation (it supports: {', '.join(supported)})")
+            f"this claim has no '{name}' implementation (it supports: {', '.join(supported)})"
+        )
     if not BACKENDS[name].available():
         raise BackendError(f"backend '{name}' is not available on this machine")
     return BACKENDS[name]()

@@ -12,7 +12,7 @@ import numpy as np
 
 
 def wishart_eigenvalues(population: np.ndarray, P: int, rng: np.random.Generator) -> np.ndarray:
-    r"""Eigenvalues (ascending) of :math:`\Sigma^{1/2}Z^\top Z\Sigma^{1/2}/P`, D = len(population)."""
+    r"""Eigenvalues (ascending) of :math:`\Sigma^{1/2}Z^\top Z\Sigma^{1/2}/P`, D = len(pop)."""
     pop = np.asarray(population, dtype=float)
     if pop.ndim != 1 or np.any(pop < 0) or not np.all(np.isfinite(pop)):
         raise ValueError("population spectrum must be a 1-D array of finite values >= 0")
@@ -26,8 +26,7 @@ def wishart_eigenvalues(population: np.ndarray, P: int, rng: np.random.Generator
     return np.concatenate([np.zeros(D - P), nz])
 
 
-def wishart_product_eigenvalues(D: int, P1: int, P2: int,
-                                rng: np.random.Generator) -> np.ndarray:
+def wishart_product_eigenvalues(D: int, P1: int, P2: int, rng: np.random.Generator) -> np.ndarray:
     r"""Eigenvalues of :math:`W_1^{1/2}W_2W_1^{1/2}`, :math:`W_i=Z_i^\top Z_i/P_i` (D×D).
 
     Computed in D-space as the spectrum of :math:`S^\top W_2 S` with

@@ -31,11 +31,24 @@ def _latex_eq(eq: Any) -> str:
     return "& " + sp.latex(eq)
 
 
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+}
+
+
 def _escape_text(s: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"),
-                 ("_", r"\_"), ("{", r"\{"), ("}", r"\}")):
-        s = s.replace(a, b)
-    return s
+    # one pass, so the braces of an inserted \textbackslash{} are not escaped again
+    return "".join(_TEXT_ESCAPES.get(ch, ch) for ch in s)
 
 
 def _text_with_math(s: str) -> str:
@@ -143,8 +156,9 @@ class Derivation:
             "params": {k: _jsonable(v) for k, v in self.params.items()},
             "conventions": self.conventions,
             "assumptions": self.assumptions,
-            "steps": [{"text": s.text, "latex": s.latex(), "sympy": sp.srepr(s.eq)}
-                      for s in self.steps],
+            "steps": [
+                {"text": s.text, "latex": s.latex(), "sympy": sp.srepr(s.eq)} for s in self.steps
+            ],
             "result": str(self.result),
             "result_latex": sp.latex(self.result) if self.result is not None else None,
         }

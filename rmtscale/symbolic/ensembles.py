@@ -33,9 +33,14 @@ def _num(x: Any) -> Any:
 def identity(scale: Any = 1) -> SpectralLaw:
     """Point mass at ``scale`` (the spectrum of ``scale * I``)."""
     cc = _num(scale)
-    law = SpectralLaw.from_s_transform("identity", 1 / cc, support_bound=(cc, cc),
-                                       positive=True, latex_name=r"\mathbb{1}",
-                                       description="point mass (scaled identity)")
+    law = SpectralLaw.from_s_transform(
+        "identity",
+        1 / cc,
+        support_bound=(cc, cc),
+        positive=True,
+        latex_name=r"\mathbb{1}",
+        description="point mass (scaled identity)",
+    )
     law._R = cc
     return law
 
@@ -44,10 +49,13 @@ def marchenko_pastur(ratio: Any = q) -> SpectralLaw:
     """White Wishart / Marchenko–Pastur law with aspect ratio ``q = D/P`` and unit mean."""
     qq = _num(ratio)
     law = SpectralLaw.from_s_transform(
-        "marchenko_pastur", 1 / (1 + qq * t),
-        support_bound=(sp.Integer(0), (1 + sp.sqrt(qq)) ** 2), positive=True,
+        "marchenko_pastur",
+        1 / (1 + qq * t),
+        support_bound=(sp.Integer(0), (1 + sp.sqrt(qq)) ** 2),
+        positive=True,
         latex_name=r"\mu_{\mathrm{MP}}",
-        description="white Wishart W = Z^T Z / P, Z in R^{P x D} standard Gaussian, q = D/P")
+        description="white Wishart W = Z^T Z / P, Z in R^{P x D} standard Gaussian, q = D/P",
+    )
     law._R = 1 / (1 - qq * w)
     return law
 
@@ -56,9 +64,13 @@ def semicircle(variance: Any = s) -> SpectralLaw:
     """Wigner semicircle with variance ``s`` (support ``[-2 sqrt(s), 2 sqrt(s)]``)."""
     ss = _num(variance)
     return SpectralLaw.from_r_transform(
-        "semicircle", ss * w, mean=sp.Integer(0),
-        support_bound=(-2 * sp.sqrt(ss), 2 * sp.sqrt(ss)), latex_name=r"\mu_{\mathrm{SC}}",
-        description="Wigner matrix, symmetric, off-diagonal entries of variance s/D")
+        "semicircle",
+        ss * w,
+        mean=sp.Integer(0),
+        support_bound=(-2 * sp.sqrt(ss), 2 * sp.sqrt(ss)),
+        latex_name=r"\mu_{\mathrm{SC}}",
+        description="Wigner matrix, symmetric, off-diagonal entries of variance s/D",
+    )
 
 
 def wishart_product(ratio1: Any = q1, ratio2: Any = q2) -> SpectralLaw:

@@ -133,18 +133,30 @@ class SpectralLaw:
         vals = dict(values or {})
         vals.update(kw)
         by_name = {str(p): p for p in self.parameters}
-        rep = {by_name.get(str(k), k): sp.nsimplify(v) if isinstance(v, (int, float)) else v
-               for k, v in vals.items()}
+        rep = {
+            by_name.get(str(k), k): sp.nsimplify(v) if isinstance(v, (int, float)) else v
+            for k, v in vals.items()
+        }
 
         def s(e: Any) -> Any:
             return None if e is None else sp.sympify(e).subs(rep)
 
-        sb = None if self.support_bound is None else (s(self.support_bound[0]),
-                                                       s(self.support_bound[1]))
-        return SpectralLaw(self.name, s(self.g_equation), s_transform=s(self._S),
-                           r_transform=s(self._R), mean=s(self._mean), support_bound=sb,
-                           positive=self.positive, latex_name=self.latex_name,
-                           description=self.description)
+        sb = (
+            None
+            if self.support_bound is None
+            else (s(self.support_bound[0]), s(self.support_bound[1]))
+        )
+        return SpectralLaw(
+            self.name,
+            s(self.g_equation),
+            s_transform=s(self._S),
+            r_transform=s(self._R),
+            mean=s(self._mean),
+            support_bound=sb,
+            positive=self.positive,
+            latex_name=self.latex_name,
+            description=self.description,
+        )
 
     def stieltjes_equation(self) -> sp.Equality:
         """:math:`P(z,g)=0`, the algebraic equation of the Stieltjes transform."""
@@ -172,7 +184,8 @@ class SpectralLaw:
                 raise ValueError(f"{self.name}: the S-transform needs a nonzero mean")
             eq = _strip_trivial_factors(
                 self.g_equation.subs({z: (1 + t) / (t * S_sym), g: t * S_sym}, simultaneous=True),
-                S_sym)
+                S_sym,
+            )
             self._S = _pick_branch(sp.solve(eq, S_sym), t, 1 / self.mean)
         return self._S
 
@@ -186,7 +199,8 @@ class SpectralLaw:
         :math:`z=R+1/w` and take the root with :math:`R(0)=m_1`."""
         if self._R is None:
             eq = _strip_trivial_factors(
-                self.g_equation.subs({z: R_sym + 1 / w, g: w}, simultaneous=True), R_sym)
+                self.g_equation.subs({z: R_sym + 1 / w, g: w}, simultaneous=True), R_sym
+            )
             self._R = _pick_branch(sp.solve(eq, R_sym), w, self.mean)
         return self._R
 
@@ -197,8 +211,9 @@ class SpectralLaw:
     def moment_generating_equation(self) -> sp.Equality:
         r"""Equation for :math:`\psi(u)=\sum_k m_k u^k` (as the symbol u·ψ ↦ ``t``):
         :math:`P(1/u,\,u(1+\psi))=0`, written with ``t`` standing for ψ."""
-        e = _strip_trivial_factors(self.g_equation.subs({z: 1 / u, g: u * (1 + t)},
-                                                        simultaneous=True), t)
+        e = _strip_trivial_factors(
+            self.g_equation.subs({z: 1 / u, g: u * (1 + t)}, simultaneous=True), t
+        )
         return sp.Eq(e, 0)
 
     def moments(self, n: int) -> list[sp.Expr]:
@@ -261,37 +276,55 @@ class SpectralLaw:
         if self.positive and other.positive and self.support_bound and other.support_bound:
             sb = (sp.Integer(0), self.support_bound[1] * other.support_bound[1])
         return SpectralLaw.from_s_transform(
-            name or f"({self.name})*({other.name})", S, support_bound=sb,
+            name or f"({self.name})*({other.name})",
+            S,
+            support_bound=sb,
             positive=self.positive and other.positive,
             latex_name=rf"{self.latex_name}\boxtimes {other.latex_name}",
-            description=f"free product of {self.name} and {other.name}")
+            description=f"free product of {self.name} and {other.name}",
+        )
 
     def plus(self, other: SpectralLaw, name: str | None = None) -> SpectralLaw:
         r"""Free additive convolution: :math:`R_{A+B}(w)=R_A(w)+R_B(w)`."""
         R = sp.simplify(self.r_transform() + other.r_transform())
         sb = None
         if self.support_bound and other.support_bound:
-            sb = (self.support_bound[0] + other.support_bound[0],
-                  self.support_bound[1] + other.support_bound[1])
+            sb = (
+                self.support_bound[0] + other.support_bound[0],
+                self.support_bound[1] + other.support_bound[1],
+            )
         return SpectralLaw.from_r_transform(
-            name or f"({self.name})+({other.name})", R, support_bound=sb,
+            name or f"({self.name})+({other.name})",
+            R,
+            support_bound=sb,
             positive=self.positive and other.positive,
             latex_name=rf"{self.latex_name}\boxplus {other.latex_name}",
-            description=f"free sum of {self.name} and {other.name}")
+            description=f"free sum of {self.name} and {other.name}",
+        )
 
     def scaled(self, c: Any) -> SpectralLaw:
         r"""Law of :math:`cA`: :math:`S_{cA}=S_A/c`, :math:`R_{cA}(w)=c\,R_A(cw)`."""
         c = sp.sympify(c)
-        eq = _strip_trivial_factors(self.g_equation.subs({z: z / c, g: c * g},
-                                                         simultaneous=True), g)
+        eq = _strip_trivial_factors(
+            self.g_equation.subs({z: z / c, g: c * g}, simultaneous=True), g
+        )
         S = None if self._S is None else self._S / c
         R = None if self._R is None else c * self._R.subs(w, c * w)
-        sb = None if self.support_bound is None else (c * self.support_bound[0],
-                                                      c * self.support_bound[1])
-        return SpectralLaw(f"{c}*{self.name}", eq, s_transform=S, r_transform=R,
-                           mean=None if self._mean is None else c * self._mean,
-                           support_bound=sb, positive=self.positive,
-                           latex_name=rf"{sp.latex(c)}\,{self.latex_name}")
+        sb = (
+            None
+            if self.support_bound is None
+            else (c * self.support_bound[0], c * self.support_bound[1])
+        )
+        return SpectralLaw(
+            f"{c}*{self.name}",
+            eq,
+            s_transform=S,
+            r_transform=R,
+            mean=None if self._mean is None else c * self._mean,
+            support_bound=sb,
+            positive=self.positive,
+            latex_name=rf"{sp.latex(c)}\,{self.latex_name}",
+        )
 
     def __repr__(self) -> str:
         return f"<SpectralLaw {self.name}: {sp.sstr(self.stieltjes_equation())}>"

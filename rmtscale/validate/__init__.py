@@ -5,5 +5,4 @@ from .engine import run_validation
 from .report import Report
 from .stats import Tolerance
 
-__all__ = ["Claim", "Report", "Tolerance", "claim_names", "get_claim", "register",
-           "run_validation"]
+__all__ = ["Claim", "Report", "Tolerance", "claim_names", "get_claim", "register", "run_validation"]

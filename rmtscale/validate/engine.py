@@ -15,9 +15,17 @@ from .report import CaseResult, Report, TrendResult
 from .stats import bonferroni_z, extrapolate, mean_stderr
 
 
-def run_validation(name: str, *, seeds: int | None = None, seed: int = 0,
-                   backend: str = "auto", perturb: float = 0.0, progress: bool | None = None,
-                   keep_samples: bool = False, **params: Any) -> Report:
+def run_validation(
+    name: str,
+    *,
+    seeds: int | None = None,
+    seed: int = 0,
+    backend: str = "auto",
+    perturb: float = 0.0,
+    progress: bool | None = None,
+    keep_samples: bool = False,
+    **params: Any,
+) -> Report:
     """Validate claim ``name``; see :func:`rmtscale.validate`."""
     claim = get_claim(name)
     p = claim.params.resolve(params)
@@ -25,8 +33,9 @@ def run_validation(name: str, *, seeds: int | None = None, seed: int = 0,
     if not isinstance(nseeds, (int, np.integer)) or nseeds < 2:
         raise ParameterError("seeds", "must be an integer >= 2", seeds)
     if not np.isfinite(perturb) or abs(perturb) >= 1:
-        raise ParameterError("perturb", "must be a relative perturbation with |perturb| < 1",
-                             perturb)
+        raise ParameterError(
+            "perturb", "must be a relative perturbation with |perturb| < 1", perturb
+        )
     be = get_backend(backend, claim.backends)
     cases = claim.cases(p)
     if progress is None:
@@ -36,8 +45,9 @@ def run_validation(name: str, *, seeds: int | None = None, seed: int = 0,
     from tqdm.auto import tqdm
 
     total = len(cases) * nseeds
-    bar = tqdm(total=total, desc=f"validate {name}", disable=not progress, file=sys.stderr,
-               leave=False)
+    bar = tqdm(
+        total=total, desc=f"validate {name}", disable=not progress, file=sys.stderr, leave=False
+    )
     per_case: list[tuple[dict[str, Any], dict[str, float], dict[str, np.ndarray]]] = []
     for ci, case in enumerate(cases):
         theory = claim.theory(case)
@@ -66,8 +76,19 @@ def run_validation(name: str, *, seeds: int | None = None, seed: int = 0,
                 raise ArithmeticError(f"theory for {o} is not finite at {case}")
             allow = tol.finite_size_coef * claim.scale(o, th) * n ** (-tol.finite_size_power)
             z = (m - th) / se if se > 0 else (0.0 if m == th else np.inf * np.sign(m - th))
-            results.append(CaseResult({k: v for k, v in case.items()}, o, n, th, m, se,
-                                      float(z), allow, abs(m - th) <= zc * se + allow))
+            results.append(
+                CaseResult(
+                    {k: v for k, v in case.items()},
+                    o,
+                    n,
+                    th,
+                    m,
+                    se,
+                    float(z),
+                    allow,
+                    abs(m - th) <= zc * se + allow,
+                )
+            )
     trends: list[TrendResult] = []
     if len(cases) > 1:
         for o in observables:
@@ -79,12 +100,26 @@ def run_validation(name: str, *, seeds: int | None = None, seed: int = 0,
             allow = tol.systematic * claim.scale(o, cs[-1].theory)
             shrinks = abs(d[-1]) <= abs(d[0]) + zc * np.hypot(se[0], se[-1])
             ok = abs(a) <= zc * sea + allow and shrinks
-            trends.append(TrendResult(o, [int(x) for x in ns], d.tolist(), a, sea, b, allow,
-                                      bool(shrinks), bool(ok)))
-    rep = Report(name=name, backend=be.name, params=p, seeds=int(nseeds), seed=seed,
-                 z_crit=zc, tolerance=tol.to_dict(), cases=results, trends=trends,
-                 perturb=perturb, elapsed_s=time.time() - t0)
+            trends.append(
+                TrendResult(
+                    o, [int(x) for x in ns], d.tolist(), a, sea, b, allow, bool(shrinks), bool(ok)
+                )
+            )
+    rep = Report(
+        name=name,
+        backend=be.name,
+        params=p,
+        seeds=int(nseeds),
+        seed=seed,
+        z_crit=zc,
+        tolerance=tol.to_dict(),
+        cases=results,
+        trends=trends,
+        perturb=perturb,
+        elapsed_s=time.time() - t0,
+    )
     if keep_samples:
-        rep.samples = {o: {int(c["n"]): dr[o].tolist() for c, _, dr in per_case}
-                       for o in observables}
+        rep.samples = {
+            o: {int(c["n"]): dr[o].tolist() for c, _, dr in per_case} for o in observables
+        }
     return rep

@@ -84,29 +84,37 @@ class Report:
         return all(c.passed for c in self.cases) and all(t.passed for t in self.trends)
 
     def failures(self) -> list[str]:
-        out = [f"{c.observable} at n={c.n}: |{c.mean:.6g} - {c.theory:.6g}| > "
-               f"{self.z_crit:.2f}·{c.stderr:.3g} + {c.allowance:.3g}"
-               for c in self.cases if not c.passed]
-        out += [f"{t.observable}: extrapolated discrepancy {t.intercept:.3g} ± "
-                f"{t.intercept_se:.3g} (allowance {t.allowance:.3g}), shrinks={t.shrinks}"
-                for t in self.trends if not t.passed]
+        out = [
+            f"{c.observable} at n={c.n}: |{c.mean:.6g} - {c.theory:.6g}| > "
+            f"{self.z_crit:.2f}·{c.stderr:.3g} + {c.allowance:.3g}"
+            for c in self.cases
+            if not c.passed
+        ]
+        out += [
+            f"{t.observable}: extrapolated discrepancy {t.intercept:.3g} ± "
+            f"{t.intercept_se:.3g} (allowance {t.allowance:.3g}), shrinks={t.shrinks}"
+            for t in self.trends
+            if not t.passed
+        ]
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return _clean({
-            "name": self.name,
-            "backend": self.backend,
-            "passed": self.passed,
-            "params": self.params,
-            "seeds": self.seeds,
-            "seed": self.seed,
-            "perturb": self.perturb,
-            "z_crit": self.z_crit,
-            "tolerance": self.tolerance,
-            "cases": [c.to_dict() for c in self.cases],
-            "trends": [t.to_dict() for t in self.trends],
-            "elapsed_s": self.elapsed_s,
-        })
+        return _clean(
+            {
+                "name": self.name,
+                "backend": self.backend,
+                "passed": self.passed,
+                "params": self.params,
+                "seeds": self.seeds,
+                "seed": self.seed,
+                "perturb": self.perturb,
+                "z_crit": self.z_crit,
+                "tolerance": self.tolerance,
+                "cases": [c.to_dict() for c in self.cases],
+                "trends": [t.to_dict() for t in self.trends],
+                "elapsed_s": self.elapsed_s,
+            }
+        )
 
     def to_json(self, **kw: Any) -> str:
         return json.dumps(self.to_dict(), **kw)
@@ -114,23 +122,36 @@ class Report:
     def table(self) -> str:
         """A fixed-width text table of every case, then the trend lines and the verdict."""
         head = ["observable", "n", "theory", "mean", "stderr", "z", "allow", "ok"]
-        rows = [[c.observable, str(c.n), f"{c.theory:.6g}", f"{c.mean:.6g}",
-                 f"{c.stderr:.2g}", f"{c.z:+.2f}", f"{c.allowance:.2g}",
-                 "yes" if c.passed else "NO"] for c in self.cases]
+        rows = [
+            [
+                c.observable,
+                str(c.n),
+                f"{c.theory:.6g}",
+                f"{c.mean:.6g}",
+                f"{c.stderr:.2g}",
+                f"{c.z:+.2f}",
+                f"{c.allowance:.2g}",
+                "yes" if c.passed else "NO",
+            ]
+            for c in self.cases
+        ]
         widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
         fmt = "  ".join("{:<%d}" % w for w in widths)
-        lines = [f"claim {self.name}  backend={self.backend}  seeds={self.seeds}  "
-                 f"z*={self.z_crit:.2f}" + (f"  PERTURBED by {self.perturb:+g}"
-                                            if self.perturb else ""),
-                 fmt.format(*head), fmt.format(*["-" * w for w in widths])]
+        lines = [
+            f"claim {self.name}  backend={self.backend}  seeds={self.seeds}  "
+            f"z*={self.z_crit:.2f}" + (f"  PERTURBED by {self.perturb:+g}" if self.perturb else ""),
+            fmt.format(*head),
+            fmt.format(*["-" * w for w in widths]),
+        ]
         lines += [fmt.format(*r) for r in rows]
         lines.append("trend (discrepancy = a + b n^-p):")
         for t in self.trends:
-            lines.append(f"  {t.observable}: a = {t.intercept:.3g} ± {t.intercept_se:.2g} "
-                         f"(allow {t.allowance:.2g}), shrinks={'yes' if t.shrinks else 'NO'}, "
-                         f"{'ok' if t.passed else 'FAIL'}")
-        lines.append(f"verdict: {'PASSED' if self.passed else 'FAILED'} "
-                     f"({self.elapsed_s:.1f} s)")
+            lines.append(
+                f"  {t.observable}: a = {t.intercept:.3g} ± {t.intercept_se:.2g} "
+                f"(allow {t.allowance:.2g}), shrinks={'yes' if t.shrinks else 'NO'}, "
+                f"{'ok' if t.passed else 'FAIL'}"
+            )
+        lines.append(f"verdict: {'PASSED' if self.passed else 'FAILED'} ({self.elapsed_s:.1f} s)")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -156,13 +177,20 @@ class Report:
             e = np.array([self.z_crit * c.stderr for c in cs])
             al = np.array([c.allowance for c in cs])
             ax.fill_between(n, -al, al, color="0.85", label="finite-size allowance")
-            ax.errorbar(n, d, yerr=e, fmt="o", color="C3" if not all(c.passed for c in cs)
-                        else "C0", capsize=3, label="simulation − theory (±z*·se)")
+            ax.errorbar(
+                n,
+                d,
+                yerr=e,
+                fmt="o",
+                color="C3" if not all(c.passed for c in cs) else "C0",
+                capsize=3,
+                label="simulation − theory (±z*·se)",
+            )
             ax.axhline(0, color="k", lw=0.8)
             ax.set_xscale("log")
             ax.set_title(o, fontsize=9)
             ax.set_xlabel("size n")
-        for ax in axes.ravel()[len(obs):]:
+        for ax in axes.ravel()[len(obs) :]:
             ax.axis("off")
         axes[0, 0].legend(fontsize=7)
         fig.suptitle(f"{self.name}: {'PASSED' if self.passed else 'FAILED'}")

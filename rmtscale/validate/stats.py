@@ -34,9 +34,11 @@ class Tolerance:
     def to_dict(self) -> dict[str, float | str]:
         return {
             "model": "|mean-theory| <= z*·stderr + c·scale·n^-p (per size); "
-                     "extrapolated discrepancy |a| <= z*·se(a) + r·scale (trend)",
-            "c": self.finite_size_coef, "p": self.finite_size_power,
-            "r": self.systematic, "alpha": self.alpha,
+            "extrapolated discrepancy |a| <= z*·se(a) + r·scale (trend)",
+            "c": self.finite_size_coef,
+            "p": self.finite_size_power,
+            "r": self.systematic,
+            "alpha": self.alpha,
         }
 
 
@@ -53,18 +55,24 @@ def mean_stderr(samples: np.ndarray) -> tuple[float, float]:
     return float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
 
 
-def extrapolate(ns: np.ndarray, d: np.ndarray, se: np.ndarray,
-                power: float) -> tuple[float, float, float]:
+def extrapolate(
+    ns: np.ndarray, d: np.ndarray, se: np.ndarray, power: float
+) -> tuple[float, float, float]:
     r"""Weighted least squares of :math:`d=a+b\,n^{-p}`; returns (a, se(a), b).
 
-    With one size the intercept is the discrepancy itself. Standard errors of zero are
-    floored at 1e-300 to keep weights finite."""
+    With one size the intercept is the discrepancy itself. Standard errors of (nearly) zero
+    (every replicate identical, e.g. a CDF value inside an atom) are floored at 1e-6 of the
+    largest one, which keeps the weights finite and the normal matrix invertible; when all
+    are zero the fit is unweighted and se(a) is 0."""
     ns, d, se = (np.asarray(v, dtype=float) for v in (ns, d, se))
     if ns.size == 1:
         return float(d[0]), float(se[0]), 0.0
-    wts = 1.0 / np.maximum(se, 1e-300) ** 2
+    top = float(se.max())
+    floor = 1e-6 * top if top > 0 else 1.0
+    wts = 1.0 / np.maximum(se, floor) ** 2
     A = np.column_stack([np.ones_like(ns), ns ** (-power)])
     AtW = A.T * wts
     cov = np.linalg.inv(AtW @ A)
     coef = cov @ (AtW @ d)
-    return float(coef[0]), float(np.sqrt(cov[0, 0])), float(coef[1])
+    sea = float(np.sqrt(cov[0, 0])) if top > 0 else 0.0
+    return float(coef[0]), sea, float(coef[1])
