@@ -115,7 +115,10 @@ def _parse_number_word(name: str, word: str, requirement: str) -> Any:
     word = word.strip()
     try:
         if "," in word:
-            return [float(x) for x in word.split(",") if x.strip()]
+            items = word.split(",")
+            if items[-1].strip() == "":
+                items = items[:-1]  # allow one trailing comma ("1,2,")
+            return [float(x) for x in items]  # an empty item ("1,,2") is an error
         return float(word)
     except ValueError:
         raise ParameterError(name, requirement, word) from None

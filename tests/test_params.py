@@ -205,3 +205,12 @@ def test_error_is_one_line_and_a_value_error():
         assert "\n" not in str(e)
     else:  # pragma: no cover
         pytest.fail("no error")
+
+
+def test_comma_list_with_empty_item_is_an_error():
+    from rmtscale.params import Param
+
+    p = Param("x", array_ok=True)
+    assert list(p.coerce("1,2,")) == [1.0, 2.0]
+    with pytest.raises(ParameterError, match="'x'"):
+        p.coerce("1,,2")
