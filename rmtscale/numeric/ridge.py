@@ -120,6 +120,40 @@ def _solve_grid(coeffs, s0, h, k_lo, taylor, D, trace, Ps, lams_sorted, order):
     return kappa, edge, iters, resid
 
 
+def prepare_sums(
+    eta: np.ndarray, power: np.ndarray, k_hi: float, table: SpectralTable | None = None
+) -> tuple[SpectralTable, np.ndarray, float]:
+    """Table of the spectral sums on [k_lo, k_hi] plus the 2nd-order expansion below k_lo.
+
+    k_lo = 1e-6·min λ_k: below it the expansion's error (κ/λ_min)³ is under 1e-18."""
+    D = eta.size
+    k_lo = 1e-6 * float(eta.min())
+    k_hi = max(k_hi, 10.0 * k_lo) + 10.0 * k_lo
+    if table is None or table.s0 > np.log(k_lo) or table.s_max < np.log(k_hi):
+        table = build_table(eta, power, k_lo, k_hi)
+    inv = 1.0 / eta
+    pi1, pi2, pi3, pi4 = (np.sum(power * inv**m) for m in (1, 2, 3, 4))
+    i1, i2 = np.sum(inv), np.sum(inv**2)
+    taylor = np.array(
+        [  # coefficients of 1, κ, κ² of (df1, df2, tf1, tf1', tf2)
+            [D, D, pi1, pi2, pi1],
+            [-i1, -2 * i1, -pi2, -2 * pi3, -2 * pi2],
+            [i2, 3 * i2, pi3, 3 * pi4, 3 * pi3],
+        ]
+    )
+    return table, taylor, k_lo
+
+
+def sums_at(table: SpectralTable, taylor: np.ndarray, k_lo: float, kappa: np.ndarray) -> np.ndarray:
+    """The five sums at every κ of an array: shape (5,) + kappa.shape."""
+    out = np.empty((NFUNC,) + kappa.shape)
+    buf = np.empty(NFUNC)
+    for idx in np.ndindex(kappa.shape):
+        _sums(table.coeffs, table.s0, table.h, k_lo, taylor, float(kappa[idx]), buf)
+        out[(slice(None),) + idx] = buf
+    return out
+
+
 @dataclass
 class RidgeTheory:
     """All outputs of :func:`ridge_theory`, arrays of shape ``(len(P), len(ridge))``."""
@@ -170,35 +204,14 @@ def ridge_theory(
     lams = np.atleast_1d(np.asarray(ridge, dtype=float))
     D = eta.size
     trace = float(eta.sum())
-    eta_min = float(eta.min())
-    k_lo = 1e-6 * eta_min  # below: 2nd-order expansion at κ = 0, error (κ/η_min)^3 < 1e-18
-    k_hi = 2.0 * (float(lams.max()) + trace / float(Ps.min())) + 10.0 * k_lo
-    if table is None or table.s0 > np.log(k_lo) or table.s_max < np.log(k_hi):
-        table = build_table(eta, power, k_lo, k_hi)
-    inv = 1.0 / eta
-    pi1, pi2, pi3, pi4 = (np.sum(power * inv**m) for m in (1, 2, 3, 4))
-    i1, i2 = np.sum(inv), np.sum(inv**2)
-    taylor = np.array(
-        [  # coefficients of 1, κ, κ² of (df1, df2, tf1, tf1', tf2)
-            [D, D, pi1, pi2, pi1],
-            [-i1, -2 * i1, -pi2, -2 * pi3, -2 * pi2],
-            [i2, 3 * i2, pi3, 3 * pi4, 3 * pi3],
-        ]
-    )
+    k_hi = 2.0 * (float(lams.max()) + trace / float(Ps.min()))
+    table, taylor, k_lo = prepare_sums(eta, power, k_hi, table)
     order = np.argsort(lams, kind="stable")
     kappa, edge, iters, resid = _solve_grid(
         table.coeffs, table.s0, table.h, k_lo, taylor, D, trace, Ps, lams[order], order
     )
     # spectral sums at the solution
-    sums = np.empty((NFUNC,) + kappa.shape)
-    buf = np.empty(NFUNC)
-    for idx in np.ndindex(kappa.shape):
-        k = kappa[idx]
-        if k < k_lo:
-            buf[:] = taylor[0] + k * (taylor[1] + k * taylor[2])
-        else:
-            table_eval(table.coeffs, table.s0, table.h, np.log(k), buf)
-        sums[(slice(None),) + idx] = buf
+    sums = sums_at(table, taylor, k_lo, kappa)
     df1, df2, tf1, tf1p, tf2 = sums
     Pg = Ps[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):

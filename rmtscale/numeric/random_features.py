@@ -1,0 +1,129 @@
+r"""Compiled deterministic equivalent of linear random-feature ridge regression.
+
+Model (``shared/theory/ridge_and_random_features.md`` §8): frozen :math:`F\in\mathbb R^{D\times N}`,
+:math:`F_{ij}\sim N(0,1/D)`; features :math:`F^\top x`; readout
+:math:`\hat v=\arg\min\frac1P\sum_\mu(y_\mu-v^\top F^\top x_\mu)^2+\lambda\lVert v\rVert^2`
+(λ not scaled by P); predictor :math:`x^\top F\hat v`. df's are unnormalized traces at κ₂;
+E_g excludes label noise; ``noise`` is σ².
+
+Two renormalized ridges (S-transform product :math:`\kappa_1=\lambda S_W`, :math:`\kappa_2=
+\kappa_1 S_{FF^\top}` with :math:`S_{FF^\top}(\mathrm{df})=1/(N/D-\mathrm{df})`):
+
+.. math:: \kappa_2\Big(1-\frac{\mathrm{Df}_1}{P}\Big)\frac{N-\mathrm{Df}_1}{D}=\lambda,\qquad
+          \kappa_1=\kappa_2\,\frac{N-\mathrm{Df}_1}{D},
+
+on the physical branch :math:`\mathrm{Df}_1(\kappa_2)<\min(P,N)`. It is solved in log form,
+:math:`h(s)=s+\log(1-\mathrm{Df}_1/P)+\log(N-\mathrm{Df}_1)-\log(D\lambda)`, which is strictly
+increasing, by a safeguarded Newton iteration bracketed by
+:math:`[\kappa_{\rm edge},\ \mathrm{Tr}\Sigma/P+\mathrm{Tr}\Sigma/N+\lambda D/N]`.
+Then, with :math:`\rho=[1+(\mathrm{Df}_1-\mathrm{Df}_2)/(N-\mathrm{Df}_1)]^{-1}`,
+:math:`\gamma_2=\mathrm{Df}_2/P`,
+:math:`\gamma_1=[\mathrm{Df}_1-(\mathrm{Df}_1-\mathrm{Df}_2)\rho]/P`:
+E_g = [κ₂²tf₁′ρ + κ₂tf₁(1−ρ)]/(1−γ₁) + σ²γ₁/(1−γ₁), E_tr = (λ/κ₁)²(E_g + σ²), and the
+fine-grained terms Bias² = κ₂²tf₁′, Var_X = Bias²γ₂/(1−γ₂), Var_F = (1−ρ)κ₂tf₂,
+Var_XF = signal − Bias² − Var_X − Var_F, Var_Xε = σ²γ₂/(1−γ₂), Var_XFε = σ²γ₁/(1−γ₁) − Var_Xε.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from .ridge import MAXIT, _edge, _sums, prepare_sums, sums_at
+from .spectral_sums import NFUNC
+
+
+@numba.njit(parallel=True, cache=True)
+def _solve_points(coeffs, s0, h, k_lo, taylor, D, trace, Ps, Ns, lams):
+    n = Ps.size
+    kappa2 = np.empty(n)
+    iters = np.zeros(n, dtype=np.int64)
+    for i in numba.prange(n):
+        buf = np.empty(NFUNC)
+        P, N, lam = Ps[i], Ns[i], lams[i]
+        level = min(P, N)
+        ke = _edge(coeffs, s0, h, k_lo, taylor, D, trace, level, buf)
+        if lam == 0.0:
+            kappa2[i] = ke
+            continue
+        lo = np.log(ke) if ke > 0 else np.log(k_lo) - 50.0
+        hi = np.log(trace / P + trace / N + lam * D / N) + 1e-12
+        s = 0.5 * (lo + hi) if ke > 0 else hi
+        target = np.log(D * lam)
+        for it in range(1, MAXIT + 1):  # noqa: B007 - `it` is reported
+            k = np.exp(s)
+            _sums(coeffs, s0, h, k_lo, taylor, k, buf)
+            a = 1.0 - buf[0] / P
+            b = N - buf[0]
+            if a <= 0.0 or b <= 0.0:  # below the edge (rounding): bisect upwards
+                lo = s
+                s = 0.5 * (lo + hi)
+                continue
+            H = s + np.log(a) + np.log(b) - target
+            if H > 0:
+                hi = s
+            else:
+                lo = s
+            dd = buf[0] - buf[1]
+            dH = 1.0 + dd / P / a + dd / b
+            sn = s - H / dH
+            if not (lo <= sn <= hi):
+                sn = 0.5 * (lo + hi)
+            if abs(sn - s) <= 1e-14 or hi - lo <= 1e-14:
+                s = sn
+                break
+            s = sn
+        kappa2[i] = np.exp(s)
+        iters[i] = it
+    return kappa2, iters
+
+
+def rf_theory(
+    eigenvalues: np.ndarray,
+    target_power: np.ndarray,
+    P: np.ndarray,
+    N: np.ndarray,
+    ridge: np.ndarray,
+    noise: float = 0.0,
+) -> dict[str, np.ndarray]:
+    """Deterministic equivalent of linear random features at broadcast (P, N, ridge) points.
+
+    Returns a dict of arrays with the broadcast shape: kappa1, kappa2, df1, df2, gamma1,
+    gamma2, rho, bias2, var_x, var_f, var_xf, var_xe, var_xfe, test_error, train_error,
+    iterations."""
+    eta = np.ascontiguousarray(eigenvalues, dtype=float)
+    power = np.ascontiguousarray(target_power, dtype=float)
+    Pb, Nb, Lb = np.broadcast_arrays(
+        np.asarray(P, dtype=float), np.asarray(N, dtype=float), np.asarray(ridge, dtype=float)
+    )
+    shape = Pb.shape
+    Ps, Ns, lams = (np.ascontiguousarray(a.ravel()) for a in (Pb, Nb, Lb))
+    D = eta.size
+    trace = float(eta.sum())
+    k_hi = 2.0 * float(np.max(trace / Ps + trace / Ns + lams * D / Ns))
+    table, taylor, k_lo = prepare_sums(eta, power, k_hi)
+    k2, iters = _solve_points(table.coeffs, table.s0, table.h, k_lo, taylor, D, trace, Ps, Ns, lams)
+    df1, df2, tf1, tf1p, tf2 = sums_at(table, taylor, k_lo, k2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        width = Ns - df1
+        k1 = k2 * width / D
+        rho = 1.0 / (1.0 + (df1 - df2) / width)
+        g2 = df2 / Ps
+        g1 = (df1 - (df1 - df2) * rho) / Ps
+        signal = (k2**2 * tf1p * rho + k2 * tf1 * (1 - rho)) / (1 - g1)
+        bias2 = k2**2 * tf1p
+        var_x = bias2 * g2 / (1 - g2)
+        var_f = (1 - rho) * k2 * tf2
+        var_xe = noise * g2 / (1 - g2)
+        noise_part = noise * g1 / (1 - g1)
+        test = signal + noise_part
+        inv_S = np.where(lams > 0, lams / k1, np.nan)
+        train = inv_S**2 * (test + noise)
+    out = {
+        "kappa1": k1, "kappa2": k2, "df1": df1, "df2": df2, "gamma1": g1, "gamma2": g2,
+        "rho": rho, "bias2": bias2, "var_x": var_x, "var_f": var_f,
+        "var_xf": signal - bias2 - var_x - var_f, "var_xe": var_xe,
+        "var_xfe": noise_part - var_xe, "test_error": test, "train_error": train,
+        "iterations": iters,
+    }  # fmt: skip
+    return {k: v.reshape(shape) for k, v in out.items()}

@@ -1,0 +1,90 @@
+r"""Linear random features: the two renormalized ridges from the S-transform (sympy).
+
+``shared/theory/ridge_and_random_features.md`` §8. Conventions: F ∈ ℝ^{D×N} with entries
+N(0, 1/D); readout ridge λ with the loss (1/P)‖y − XFv‖² + λ‖v‖² (λ not scaled by P);
+normalized df = Df₁/D at κ₂; q = D/P.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .derivation import Derivation
+from .ensembles import marchenko_pastur
+from .ridge import ASSUMPTIONS, CONVENTIONS, D, P, df, lam, sigma2
+
+N = sp.Symbol("N", positive=True)
+kappa1 = sp.Symbol("kappa_1", positive=True)
+kappa2 = sp.Symbol("kappa_2", positive=True)
+Df1 = sp.Function(r"\mathrm{Df}_1")(kappa2)
+Df2 = sp.Function(r"\mathrm{Df}_2")(kappa2)
+tf1 = sp.Function(r"\mathrm{tf}_1")(kappa2)
+tf1p = sp.Function(r"\mathrm{tf}_1'")(kappa2)
+rho = sp.Symbol("rho", positive=True)
+gamma1 = sp.Symbol("gamma_1", positive=True)
+E_g = sp.Symbol("E_g")
+
+RF_CONVENTIONS = [
+    *CONVENTIONS,
+    r"frozen $F\in\mathbb{R}^{D\times N}$, $F_{ij}\sim N(0,1/D)$; features $F^\top x$; "
+    r"predictor $x^\top F\hat v$",
+]
+
+
+def s_transform_ff() -> sp.Expr:
+    r""":math:`S_{FF^\top}(\mathrm{df})=1/(N/D-\mathrm{df})` (df convention), from the
+    transport of the N×N white Wishart :math:`F^\top F` (ratio D/N, scaled by N/D)."""
+    c = N / D
+    # F^T F (N x N) = Z^T Z / D is a white Wishart of ratio N/D (unit mean); transport its
+    # S-transform to the D x D matrix F F^T (same nonzero spectrum): S_A(t) = (1+t)/(c+t) S_C(t/c)
+    t = sp.Symbol("t")
+    S_C = marchenko_pastur(c).s_transform()
+    S_A = sp.simplify((1 + t) / (c + t) * S_C.subs(t, t / c))
+    return sp.simplify(S_A.subs(t, -df))
+
+
+def derive_rf_kappa() -> Derivation:
+    d = Derivation(
+        "rf.kappa",
+        "Linear random features: two renormalized ridges",
+        conventions=list(RF_CONVENTIONS),
+        assumptions=list(ASSUMPTIONS),
+    )
+    q = D / P
+    S_W = 1 / (1 - q * df)
+    S_F = s_transform_ff()
+    d.step(
+        sp.Eq(sp.Function("S_{FF^T}")(df), S_F),
+        "S-transform of FF^T: transport of the N x N Wishart F^T F to D dimensions",
+    )
+    d.step(sp.Eq(kappa1, lam * S_W), "data fluctuations: kappa_1 = lambda S_W(df)")
+    d.step(sp.Eq(kappa2, kappa1 * S_F), "feature fluctuations: kappa_2 = kappa_1 S_FF(df)")
+    eq = sp.Eq(kappa2 * (1 - Df1 / P) * (N - Df1) / D, lam)
+    lhs = sp.simplify((lam * S_W * S_F).subs(df, Df1 / D))
+    if sp.simplify(sp.solve(sp.Eq(kappa2, lhs), lam)[0] - sp.solve(eq, lam)[0]) != 0:
+        raise ArithmeticError("the kappa_2 equation does not follow")
+    d.step(eq, "with df = Df1(kappa_2)/D: the self-consistent equation for kappa_2")
+    d.step(sp.Eq(kappa1, kappa2 * (N - Df1) / D), "kappa_1 = kappa_2 (N - Df1)/D")
+    lim = sp.limit((eq.lhs * D / N).subs(N, N), N, sp.oo)
+    d.step(
+        sp.Eq(lim, sp.Symbol(r"\lambda D/N")),
+        "N -> infinity with lambda D/N fixed: the ridge equation at ridge lambda D/N",
+    )
+    d.result = eq
+    d.extras["s_ff"] = S_F
+    return d
+
+
+def derive_rf_test_error() -> Derivation:
+    d = derive_rf_kappa()
+    d.name, d.title = "rf.test_error", "Linear random features: generalization error"
+    d.step(sp.Eq(rho, 1 / (1 + (Df1 - Df2) / (N - Df1))), "rho = dlog kappa_2 / dlog kappa_1")
+    d.step(sp.Eq(gamma1, (Df1 - (Df1 - Df2) * rho) / P), "variance inflation gamma_1")
+    Eg = (kappa2**2 * tf1p * rho + kappa2 * tf1 * (1 - rho) + sigma2 * gamma1) / (1 - gamma1)
+    d.step(sp.Eq(E_g, Eg), "signal (bias at kappa_2 mixed with the width term) plus noise")
+    d.step(
+        sp.Eq(rho, sp.limit(1 / (1 + (Df1 - Df2) / (N - Df1)), N, sp.oo)),
+        "N -> infinity: rho -> 1, gamma_1 -> Df2/P: the ridge E_g at kappa_2",
+    )
+    d.result = sp.Eq(E_g, Eg)
+    return d

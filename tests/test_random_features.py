@@ -1,0 +1,140 @@
+"""Linear random features: (a) symbolic, (b) solver vs mpmath and known values, (c) simulation."""
+
+import mpmath as mp
+import numpy as np
+import pytest
+import sympy as sp
+
+import rmtscale
+from rmtscale.numeric.random_features import rf_theory
+from rmtscale.numeric.ridge import ridge_theory
+from rmtscale.spectra import isotropic, power_law
+from rmtscale.symbolic import random_features as RF
+from rmtscale.symbolic import ridge as R
+
+# ------------------------------------------------------------------ (a) symbolic
+
+
+def test_feature_s_transform_is_one_over_width_minus_df():
+    S = RF.s_transform_ff()
+    assert sp.simplify(S - 1 / (RF.N / R.D - R.df)) == 0
+
+
+def test_kappa2_equation_and_infinite_width_limit():
+    d = rmtscale.derive("rf.kappa")
+    assert sp.simplify(d.result.lhs - RF.kappa2 * (1 - RF.Df1 / R.P) * (RF.N - RF.Df1) / R.D) == 0
+    # N -> infinity at fixed lambda D / N: the ridge equation kappa (1 - Df1/P) = lambda'
+    lim = sp.limit(d.result.lhs * R.D / RF.N, RF.N, sp.oo)
+    assert sp.simplify(lim - RF.kappa2 * (1 - RF.Df1 / R.P)) == 0
+
+
+def test_rho_tends_to_one_at_infinite_width():
+    d = rmtscale.derive("rf.test_error")
+    assert d.steps[-1].eq == sp.Eq(RF.rho, 1)
+
+
+# ------------------------------------------------------------------ (b) numeric
+
+
+def test_theory_note_case_10_all_terms():
+    s = isotropic(300, 1.0)
+    r = rf_theory(s.eigenvalues, s.target_power, 450, 150, 0.01, noise=0.25)
+    expect = dict(kappa1=0.014793076, kappa2=1.057562, gamma1=0.31517728, gamma2=0.15747184,
+                  bias2=0.26418357, var_x=0.049376951, var_f=0.23655816, var_xf=0.18108038,
+                  var_xe=0.046725986, var_xfe=0.068331994, test_error=0.84625703,
+                  train_error=0.5009512)  # fmt: skip
+    for k, v in expect.items():
+        assert float(r[k]) == pytest.approx(v, rel=2e-7), k
+
+
+def test_theory_note_case_11_overparameterized_power_law():
+    # alpha = 1.5, r = 0.8 (beta = 2r = 1.6), D=400, N=300, P=100, lambda=1e-3, sigma^2=0.05
+    s = power_law(1.5, 1.6, 400)
+    r = rf_theory(s.eigenvalues, s.target_power, 100, 300, 1e-3, noise=0.05)
+    assert float(r["test_error"]) == pytest.approx(0.026229656, rel=1e-7)
+    assert float(r["kappa1"]) == pytest.approx(0.0027958404, rel=1e-7)
+    assert float(r["var_f"]) == pytest.approx(1.0245354e-3, rel=1e-6)
+
+
+@pytest.mark.parametrize("spec", [isotropic(300, 1.0), power_law(1.5, 0.8, 300)])
+@pytest.mark.parametrize("P", [100, 200, 600])
+def test_infinite_width_reduces_to_ridge(spec, P):
+    N = 1e9
+    lam = 0.01
+    r = rf_theory(spec.eigenvalues, spec.target_power, P, N, lam * N / 300, noise=0.1)
+    t = ridge_theory(spec.eigenvalues, spec.target_power, [P], [lam], noise=0.1)
+    assert float(r["test_error"]) == pytest.approx(t.test_error[0, 0], rel=1e-6)
+    assert float(r["kappa2"]) == pytest.approx(t.kappa[0, 0], rel=1e-6)
+
+
+def _mp_kappa2(eta, P, N, lam):
+    eta = [mp.mpf(float(e)) for e in eta]
+    D = len(eta)
+
+    def df1(k):
+        return mp.fsum(e / (e + k) for e in eta)
+
+    lo = mp.mpf(0)
+    level = min(P, N)
+    if D > level:
+        lo = mp.findroot(lambda k: df1(k) - level, (mp.mpf("1e-30"), sum(eta)), solver="anderson")
+    hi = mp.fsum(eta) / P + mp.fsum(eta) / N + lam * D / N
+    return mp.findroot(
+        lambda k: k * (1 - df1(k) / P) * (N - df1(k)) / D - lam,
+        (lo * (1 + mp.mpf("1e-30")), hi),
+        solver="anderson",
+    )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_kappa2_matches_mpmath(seed):
+    mp.mp.dps = 40
+    rng = np.random.default_rng(100 + seed)
+    D = int(rng.integers(20, 60))
+    eta = np.exp(rng.uniform(-6, 1, D))
+    power = np.exp(rng.uniform(-5, 0, D))
+    P, N = float(rng.integers(5, 2 * D)), float(rng.integers(5, 2 * D))
+    lam = float(np.exp(rng.uniform(-7, 0)))
+    r = rf_theory(eta, power, P, N, lam)
+    assert float(r["kappa2"]) == pytest.approx(float(_mp_kappa2(eta, P, N, lam)), rel=1e-10)
+
+
+def test_solve_returns_every_term_and_grids():
+    v = rmtscale.solve("rf.test_error", spectrum="power_law", alpha=1.5, beta=0.8, D=300,
+                       N=150, P=200, ridge=0.01, noise=0.1)  # fmt: skip
+    for k in ("kappa1", "kappa2", "test_error", "train_error", "bias2", "var_x", "var_f",
+              "var_xf", "var_xe", "var_xfe"):  # fmt: skip
+        assert np.isfinite(v[k])
+    terms = v["bias2"] + v["var_x"] + v["var_f"] + v["var_xf"] + v["var_xe"] + v["var_xfe"]
+    assert terms == pytest.approx(v["test_error"], rel=1e-12)
+    g = rmtscale.solve("rf.test_error", N=[50, 100, 200], P=[100, 400], ridge=0.01)
+    assert g["test_error"].shape == (2, 3)
+
+
+def test_bad_width_is_rejected():
+    with pytest.raises(rmtscale.ParameterError, match="'N'"):
+        rmtscale.solve("rf.test_error", N=0)
+
+
+# ------------------------------------------------------------------ (c) simulation
+
+ACCEPT = dict(spectrum="power_law", alpha=1.5, beta=0.8, D=300, N=150, P=200, ridge=0.01,
+              noise=0.1)  # fmt: skip
+
+
+def test_acceptance_passes_and_fails_when_perturbed():
+    assert rmtscale.validate("rf.test_error", **ACCEPT).passed
+    assert not rmtscale.validate("rf.test_error", perturb=0.03, **ACCEPT).passed
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(spectrum="isotropic", D=100, N=200, P=80, ridge=0.05, noise=0.2),  # N > P
+        dict(spectrum="power_law", alpha=1.5, beta=0.8, D=120, N=50, P=150, ridge=0.01),  # N < P
+    ],
+)
+@pytest.mark.parametrize("claim", ["rf.test_error", "rf.train_error"])
+def test_rf_claims_pass_in_both_width_regimes(claim, kw):
+    rep = rmtscale.validate(claim, seeds=40, **kw)
+    assert rep.passed, rep.table()
