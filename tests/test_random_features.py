@@ -138,3 +138,8 @@ def test_acceptance_passes_and_fails_when_perturbed():
 def test_rf_claims_pass_in_both_width_regimes(claim, kw):
     rep = rmtscale.validate(claim, seeds=40, **kw)
     assert rep.passed, rep.table()
+
+
+def test_ridgeless_rf_is_a_clear_error_not_nan():
+    with pytest.raises(rmtscale.ParameterError, match="'ridge'"):
+        rmtscale.solve("rf.test_error", ridge=0.0)

@@ -39,7 +39,13 @@ SOLVE_PARAMS = (
     *SPECTRUM_PARAMS,
     Param("P", default=200, gt=0, array_ok=True, help="samples (grid ok)"),
     Param("N", default=150, gt=0, array_ok=True, help="number of random features (grid ok)"),
-    Param("ridge", default=0.01, ge=0, array_ok=True, help="readout ridge, not scaled by P"),
+    Param(
+        "ridge",
+        default=0.01,
+        gt=0,
+        array_ok=True,
+        help="readout ridge, not scaled by P (> 0: the ridgeless limit is not implemented yet)",
+    ),  # fmt: skip
     Param("noise", default=0.0, ge=0, help="label-noise variance sigma^2"),
 )
 
