@@ -143,3 +143,48 @@ def test_rf_claims_pass_in_both_width_regimes(claim, kw):
 def test_ridgeless_rf_is_a_clear_error_not_nan():
     with pytest.raises(rmtscale.ParameterError, match="'ridge'"):
         rmtscale.solve("rf.test_error", ridge=0.0)
+
+
+# ------------------------------------------------------------------ deep linear random features
+
+
+def test_deep_rf_theory_note_case_12():
+    from rmtscale.numeric.random_features import deep_rf_theory
+
+    s = isotropic(300, 1.0)
+    r = deep_rf_theory(s.eigenvalues, s.target_power, 100, [150, 200], 0.05, noise=0.1)
+    assert float(r["kappa2"]) == pytest.approx(2.7363511, rel=1e-7)
+    assert float(r["kappa1"]) == pytest.approx(0.25370717, rel=1e-7)
+    assert float(r["test_error"]) == pytest.approx(1.5670794, rel=1e-7)
+
+
+def test_deep_with_one_layer_is_shallow_and_huge_layers_drop_out():
+    from rmtscale.numeric.random_features import deep_rf_theory
+
+    s = power_law(1.5, 0.8, 200)
+    one = deep_rf_theory(s.eigenvalues, s.target_power, 150, [80], 0.01, noise=0.1)
+    shallow = rf_theory(s.eigenvalues, s.target_power, 150, 80, 0.01, noise=0.1)
+    assert float(one["test_error"]) == pytest.approx(float(shallow["test_error"]), rel=1e-13)
+    # an extra layer of width W -> infinity at ridge lambda*W/D is the shallow model
+    W = 1e10
+    two = deep_rf_theory(s.eigenvalues, s.target_power, 150, [80, W], 0.01 * W / 200, noise=0.1)
+    assert float(two["test_error"]) == pytest.approx(float(shallow["test_error"]), rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(spectrum="isotropic", D=150, widths=[75, 100], P=50, ridge=0.05, noise=0.1),
+        dict(spectrum="power_law", alpha=1.5, beta=0.8, D=120, widths=[200, 80, 150], P=60,
+             ridge=0.01, noise=0.05),
+    ],
+)  # fmt: skip
+def test_deep_rf_claim_passes_for_two_and_three_layers(kw):
+    rep = rmtscale.validate("deep_rf.test_error", seeds=60, **kw)
+    assert rep.passed, rep.table()
+
+
+def test_deep_rf_claim_fails_when_perturbed():
+    rep = rmtscale.validate("deep_rf.test_error", perturb=0.05, spectrum="isotropic", D=150,
+                            widths=[75, 100], P=50, ridge=0.05, noise=0.1, seeds=80)  # fmt: skip
+    assert not rep.passed

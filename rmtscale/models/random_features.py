@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..numeric.random_features import rf_theory
+from ..errors import ParameterError
+from ..numeric.random_features import deep_rf_theory, rf_theory
 from ..params import Param, ParamSet
 from ..registry import derivation, solver
 from ..simulate.random_features import rf_replicate
@@ -127,3 +128,88 @@ register(_rf_claim(
     "Linear random features E_tr = (lambda/kappa_1)^2 (E_g + sigma^2) vs finite-size fits",
     "train_error",
 ))  # fmt: skip
+
+
+# ============================================================================ deep
+DEEP_SOLVE_PARAMS = (
+    *SPECTRUM_PARAMS,
+    Param("P", default=100, gt=0, array_ok=True, help="samples (grid ok)"),
+    Param("widths", default=(150.0, 200.0), gt=0, array_ok=True,
+          help="layer widths N1,...,NL (every layer's entries N(0, 1/D))"),
+    Param("ridge", default=0.05, gt=0, array_ok=True, help="readout ridge, not scaled by P"),
+    Param("noise", default=0.0, ge=0, help="label-noise variance sigma^2"),
+)  # fmt: skip
+
+
+def deep_rf_values(p: dict[str, Any]) -> dict[str, Any]:
+    s = make_spectrum(p)
+    widths = np.atleast_1d(np.asarray(p["widths"], dtype=float))
+    Pg, Lg = np.meshgrid(np.atleast_1d(p["P"]), np.atleast_1d(p["ridge"]), indexing="ij")
+    th = deep_rf_theory(s.eigenvalues, s.target_power, Pg, widths, Lg, noise=p["noise"])
+    if np.any(th["iterations"] >= 200):
+        raise ArithmeticError("kappa_2 iteration did not converge at some points")
+    keep = tuple(i for i, k in enumerate(("P", "ridge")) if np.ndim(p[k]) > 0)
+    out = {}
+    for k in RF_KEYS:
+        a = th[k]
+        a = a.reshape(tuple(a.shape[i] for i in keep)) if keep else a.reshape(())
+        out[k] = float(a) if a.ndim == 0 else a
+    return out
+
+
+solver(
+    "deep_rf.test_error",
+    "deep linear random features: kappa1, kappa2, E_g, E_tr, all terms",
+    DEEP_SOLVE_PARAMS,
+)(lambda **p: deep_rf_values(p))
+
+DEEP_CLAIM_PARAMS = (
+    *SPECTRUM_PARAMS[:1],
+    Param("D", kind="int", default=300, ge=2, help="input dimension at the smallest size"),
+    *SPECTRUM_PARAMS[2:],
+    Param("widths", default=(150.0, 200.0), ge=1, array_ok=True,
+          help="layer widths at the smallest size (comma list)"),
+    Param("P", kind="int", default=100, ge=2, help="samples at the smallest size"),
+    Param("ridge", default=0.05, gt=0, help="readout ridge (> 0)"),
+    Param("noise", default=0.1, ge=0, help="label-noise variance sigma^2"),
+)  # fmt: skip
+
+
+def _deep_cases(p: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    w = np.atleast_1d(np.asarray(p["widths"], dtype=float))
+    if np.any(w != np.round(w)):
+        raise ParameterError("widths", "must be integers", p["widths"])
+    for f in SIZE_FACTORS:
+        c = dict(p)
+        c["D"], c["P"] = p["D"] * f, p["P"] * f
+        c["widths"] = [int(x) * f for x in w]
+        c["n"] = min(c["D"], c["P"], *c["widths"])
+        out.append(c)
+    return out
+
+
+def _deep_theory(case: dict[str, Any]) -> dict[str, float]:
+    return {"test_error": float(deep_rf_values(case)["test_error"])}
+
+
+def _deep_simulate(case: dict[str, Any], rng: np.random.Generator, backend: Any) -> dict:
+    s = make_spectrum(case)
+    r = rf_replicate(
+        s.eigenvalues, s.target_power, case["P"], case["widths"], case["ridge"],
+        case["noise"], rng,
+    )  # fmt: skip
+    return {"test_error": r["test_error"]}
+
+
+register(
+    Claim(
+        name="deep_rf.test_error",
+        summary="Deep linear random features (F = F1...FL, layers N(0, 1/D)): E_g from the "
+        "S-product vs exact finite-size fits",
+        params=ParamSet(DEEP_CLAIM_PARAMS), theory=_deep_theory, simulate=_deep_simulate,
+        cases=_deep_cases,
+        tolerance=Tolerance(finite_size_coef=2.0, finite_size_power=1.0, systematic=5e-3),
+        default_seeds=160, derivation="rf.kappa",
+    )
+)  # fmt: skip

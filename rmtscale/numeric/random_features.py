@@ -40,32 +40,47 @@ def _solve_points(coeffs, s0, h, k_lo, taylor, D, trace, Ps, Ns, lams):
     iters = np.zeros(n, dtype=np.int64)
     for i in numba.prange(n):
         buf = np.empty(NFUNC)
-        P, N, lam = Ps[i], Ns[i], lams[i]
-        level = min(P, N)
+        P, lam = Ps[i], lams[i]
+        L = Ns.shape[1]
+        level = P
+        inv_sum = 0.0
+        for ell in range(L):
+            level = min(level, Ns[i, ell])
+            inv_sum += 1.0 / Ns[i, ell]
         ke = _edge(coeffs, s0, h, k_lo, taylor, D, trace, level, buf)
         if lam == 0.0:
             kappa2[i] = ke
             continue
         lo = np.log(ke) if ke > 0 else np.log(k_lo) - 50.0
-        hi = np.log(trace / P + trace / N + lam * D / N) + 1e-12
+        # at kappa = Tr/P + Tr·sum(1/N_l) + lam·prod(D/N_l) every factor is large enough
+        prodDN = 1.0
+        for ell in range(L):
+            prodDN *= D / Ns[i, ell]
+        hi = np.log(trace / P + trace * inv_sum + lam * prodDN) + 1e-12
         s = 0.5 * (lo + hi) if ke > 0 else hi
-        target = np.log(D * lam)
         for it in range(1, MAXIT + 1):  # noqa: B007 - `it` is reported
             k = np.exp(s)
             _sums(coeffs, s0, h, k_lo, taylor, k, buf)
             a = 1.0 - buf[0] / P
-            b = N - buf[0]
-            if a <= 0.0 or b <= 0.0:  # below the edge (rounding): bisect upwards
+            bmin = a * P
+            logb = 0.0
+            dd = buf[0] - buf[1]
+            dH = 1.0 + dd / P / a
+            for ell in range(L):
+                b = Ns[i, ell] - buf[0]
+                bmin = min(bmin, b)
+                if b > 0.0:
+                    logb += np.log(b / D)
+                    dH += dd / b
+            if bmin <= 0.0:  # below the edge (rounding): bisect upwards
                 lo = s
                 s = 0.5 * (lo + hi)
                 continue
-            H = s + np.log(a) + np.log(b) - target
+            H = s + np.log(a) + logb - np.log(lam)
             if H > 0:
                 hi = s
             else:
                 lo = s
-            dd = buf[0] - buf[1]
-            dH = 1.0 + dd / P / a + dd / b
             sn = s - H / dH
             if not (lo <= sn <= hi):
                 sn = 0.5 * (lo + hi)
@@ -91,23 +106,48 @@ def rf_theory(
     Returns a dict of arrays with the broadcast shape: kappa1, kappa2, df1, df2, gamma1,
     gamma2, rho, bias2, var_x, var_f, var_xf, var_xe, var_xfe, test_error, train_error,
     iterations."""
+    return deep_rf_theory(
+        eigenvalues, target_power, P, np.asarray(N, float)[..., None], ridge, noise
+    )
+
+
+def deep_rf_theory(
+    eigenvalues: np.ndarray,
+    target_power: np.ndarray,
+    P: np.ndarray,
+    widths: np.ndarray,
+    ridge: np.ndarray,
+    noise: float = 0.0,
+) -> dict[str, np.ndarray]:
+    r"""Deep linear random features F = F₁⋯F_L (every layer's entries N(0, 1/D), the
+    normalization under which the S-product is exact; theory note §9.1):
+    :math:`\kappa_2(1-\mathrm{Df}_1/P)\prod_\ell(N_\ell-\mathrm{Df}_1)/D=\lambda`,
+    :math:`\kappa_1=\kappa_2\prod_\ell(N_\ell-\mathrm{Df}_1)/D`,
+    :math:`\rho^{-1}=1+(\mathrm{Df}_1-\mathrm{Df}_2)\sum_\ell 1/(N_\ell-\mathrm{Df}_1)`.
+    ``widths`` has a last axis of length L (the layers); other axes broadcast with P, ridge."""
     eta = np.ascontiguousarray(eigenvalues, dtype=float)
     power = np.ascontiguousarray(target_power, dtype=float)
-    Pb, Nb, Lb = np.broadcast_arrays(
-        np.asarray(P, dtype=float), np.asarray(N, dtype=float), np.asarray(ridge, dtype=float)
-    )
-    shape = Pb.shape
-    Ps, Ns, lams = (np.ascontiguousarray(a.ravel()) for a in (Pb, Nb, Lb))
+    W = np.asarray(widths, dtype=float)
+    if W.ndim == 0:
+        W = W[None]
+    Pb, Lb = np.broadcast_arrays(np.asarray(P, dtype=float), np.asarray(ridge, dtype=float))
+    shape = np.broadcast_shapes(Pb.shape, W.shape[:-1])
+    Pb, Lb = np.broadcast_to(Pb, shape), np.broadcast_to(Lb, shape)
+    W = np.broadcast_to(W, shape + W.shape[-1:])
+    Ps, lams = (np.ascontiguousarray(a.ravel()) for a in (Pb, Lb))
+    Ns = np.ascontiguousarray(W.reshape(-1, W.shape[-1]))
     D = eta.size
     trace = float(eta.sum())
-    k_hi = 2.0 * float(np.max(trace / Ps + trace / Ns + lams * D / Ns))
+    k_hi = 2.0 * float(
+        np.max(trace / Ps + trace * np.sum(1 / Ns, axis=1) + lams * np.prod(D / Ns, axis=1))
+    )
     table, taylor, k_lo = prepare_sums(eta, power, k_hi)
     k2, iters = _solve_points(table.coeffs, table.s0, table.h, k_lo, taylor, D, trace, Ps, Ns, lams)
     df1, df2, tf1, tf1p, tf2 = sums_at(table, taylor, k_lo, k2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        width = Ns - df1
-        k1 = k2 * width / D
-        rho = 1.0 / (1.0 + (df1 - df2) / width)
+        widths_left = Ns - df1[:, None]
+        k1 = k2 * np.prod(widths_left / D, axis=1)
+        rho = 1.0 / (1.0 + (df1 - df2) * np.sum(1.0 / widths_left, axis=1))
         g2 = df2 / Ps
         g1 = (df1 - (df1 - df2) * rho) / Ps
         signal = (k2**2 * tf1p * rho + k2 * tf1 * (1 - rho)) / (1 - g1)

@@ -21,19 +21,26 @@ def rf_replicate(
     eigenvalues: np.ndarray,
     target_power: np.ndarray,
     P: int,
-    N: int,
+    N: int | list[int],
     ridge: float,
     noise: float,
     rng: np.random.Generator,
 ) -> dict[str, float]:
-    """One random-feature experiment; returns test_error, train_error, kappa1_hat."""
+    """One random-feature experiment; returns test_error, train_error, kappa1_hat.
+
+    ``N`` may be a list of widths [N₁, …, N_L]: deep linear features F = F₁⋯F_L with every
+    layer's entries N(0, 1/D) (the normalization of ``deep_rf_theory``)."""
     eta = np.asarray(eigenvalues, dtype=float)
     D = eta.size
     lam = float(ridge)
     if lam <= 0:
         raise ValueError("the random-feature simulation needs ridge > 0")
     wbar = np.sqrt(np.asarray(target_power, dtype=float) / eta)
-    F = rng.standard_normal((D, N)) / np.sqrt(D)
+    widths = [int(n) for n in np.atleast_1d(N)]
+    F = rng.standard_normal((D, widths[0])) / np.sqrt(D)
+    for a, b in zip(widths[:-1], widths[1:]):
+        F = F @ (rng.standard_normal((a, b)) / np.sqrt(D))
+    N = widths[-1]
     X = rng.standard_normal((P, D)) * np.sqrt(eta)
     y = X @ wbar + np.sqrt(noise) * rng.standard_normal(P)
     Phi = X @ F
