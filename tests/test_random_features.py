@@ -188,3 +188,35 @@ def test_deep_rf_claim_fails_when_perturbed():
     rep = rmtscale.validate("deep_rf.test_error", perturb=0.05, spectrum="isotropic", D=150,
                             widths=[75, 100], P=50, ridge=0.05, noise=0.1, seeds=80)  # fmt: skip
     assert not rep.passed
+
+
+# ------------------------------------------------------------------ fine-grained terms
+
+
+def test_bias_variance_estimators_are_unbiased_on_a_toy_grid():
+    # with lambda huge the fit is ~0, so Y = -wbar exactly: Bias^2 = ||wbar||^2_Sigma, rest 0
+    from rmtscale.simulate import rng_for
+    from rmtscale.simulate.random_features import rf_bias_variance_replicate
+
+    s = isotropic(20, 2.0)
+    r = rf_bias_variance_replicate(s.eigenvalues, s.target_power, 30, 10, 1e12, 0.0,
+                                   rng_for(0, 0), n_x=3, n_f=4)  # fmt: skip
+    assert r["bias2"] == pytest.approx(2.0, rel=1e-9)
+    for k in ("var_x", "var_f", "var_xf", "var_xe", "var_xfe"):
+        assert abs(r[k]) < 1e-9
+
+
+BV_SMALL = dict(spectrum="isotropic", D=60, N=30, P=90, ridge=0.01, noise=0.25)
+
+
+def test_bias_variance_claim_every_term_matches():
+    rep = rmtscale.validate("rf.bias_variance", seeds=20, **BV_SMALL)
+    assert {c.observable for c in rep.cases} == {
+        "bias2", "var_x", "var_f", "var_xf", "var_xe", "var_xfe"
+    }  # fmt: skip
+    assert rep.passed, rep.table()
+
+
+def test_bias_variance_claim_fails_when_perturbed():
+    rep = rmtscale.validate("rf.bias_variance", seeds=20, perturb=0.1, **BV_SMALL)
+    assert not rep.passed

@@ -14,7 +14,7 @@ from ..errors import ParameterError
 from ..numeric.random_features import deep_rf_theory, rf_theory
 from ..params import Param, ParamSet
 from ..registry import derivation, solver
-from ..simulate.random_features import rf_replicate
+from ..simulate.random_features import rf_bias_variance_replicate, rf_replicate
 from ..symbolic import random_features as sym
 from ..validate.claims import Claim, register
 from ..validate.stats import Tolerance
@@ -211,5 +211,46 @@ register(
         cases=_deep_cases,
         tolerance=Tolerance(finite_size_coef=2.0, finite_size_power=1.0, systematic=5e-3),
         default_seeds=160, derivation="rf.kappa",
+    )
+)  # fmt: skip
+
+
+# ============================================================================ bias-variance
+BV_TERMS = ("bias2", "var_x", "var_f", "var_xf", "var_xe", "var_xfe")
+BV_PARAMS = (
+    *SPECTRUM_PARAMS[:1],
+    Param("D", kind="int", default=150, ge=2, help="input dimension at the smallest size"),
+    *SPECTRUM_PARAMS[2:],
+    Param("N", kind="int", default=75, ge=1, help="features at the smallest size"),
+    Param("P", kind="int", default=225, ge=2, help="samples at the smallest size"),
+    Param("ridge", default=0.01, gt=0, help="readout ridge (> 0)"),
+    Param("noise", default=0.25, ge=0, help="label-noise variance sigma^2"),
+)  # fmt: skip
+
+
+def _bv_cases(p: dict[str, Any]) -> list[dict[str, Any]]:
+    return _cases(p)[:2]  # sizes x1, x2: each replicate is a 6 x 6 grid of fits
+
+
+def _bv_theory(case: dict[str, Any]) -> dict[str, float]:
+    v = rf_values(case)
+    return {k: float(v[k]) for k in BV_TERMS}
+
+
+def _bv_simulate(case: dict[str, Any], rng: np.random.Generator, backend: Any) -> dict:
+    s = make_spectrum(case)
+    return rf_bias_variance_replicate(
+        s.eigenvalues, s.target_power, case["P"], case["N"], case["ridge"], case["noise"], rng
+    )
+
+
+register(
+    Claim(
+        name="rf.bias_variance",
+        summary="Random features: Bias^2, Var_X, Var_F, Var_XF, Var_Xe, Var_XFe vs unbiased "
+        "pairwise estimates from independent 6 x 6 (data x features) grids of fits",
+        params=ParamSet(BV_PARAMS), theory=_bv_theory, simulate=_bv_simulate, cases=_bv_cases,
+        tolerance=Tolerance(finite_size_coef=2.0, finite_size_power=1.0, systematic=1e-2),
+        default_seeds=30, derivation="rf.test_error",
     )
 )  # fmt: skip
