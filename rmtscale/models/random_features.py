@@ -59,7 +59,12 @@ def rf_values(p: dict[str, Any]) -> dict[str, Any]:
     th = rf_theory(s.eigenvalues, s.target_power, *grids, noise=p["noise"])
     if np.any(th["iterations"] >= 200):
         raise ArithmeticError("kappa_2 iteration did not converge at some points")
-    keep = tuple(i for i, k in enumerate(("P", "N", "ridge")) if np.ndim(p[k]) > 0)
+    return _squeeze(th, p, ("P", "N", "ridge"))
+
+
+def _squeeze(th: dict[str, np.ndarray], p: dict[str, Any], axes: tuple[str, ...]) -> dict:
+    """Drop the grid axes of scalar parameters; 0-d results become floats."""
+    keep = tuple(i for i, k in enumerate(axes) if np.ndim(p[k]) > 0)
     out = {}
     for k in RF_KEYS:
         a = th[k]
@@ -77,15 +82,26 @@ for _name, _summary in (
 
 
 SIZE_FACTORS = (1, 2, 4)
-CLAIM_PARAMS = (
-    *SPECTRUM_PARAMS[:1],
-    Param("D", kind="int", default=300, ge=2, help="input dimension at the smallest size"),
-    *SPECTRUM_PARAMS[2:],
-    Param("N", kind="int", default=150, ge=1, help="features at the smallest size"),
-    Param("P", kind="int", default=200, ge=2, help="samples at the smallest size"),
-    Param("ridge", default=0.01, gt=0, help="readout ridge (> 0)"),
-    Param("noise", default=0.1, ge=0, help="label-noise variance sigma^2"),
-)
+
+
+def _claim_params(D: int, width: Param, P: int, ridge: float, noise: float) -> tuple:
+    """Spectrum words, then D, the width parameter, P, ridge and noise (sizes at the
+    smallest of the validated sizes)."""
+    return (
+        *SPECTRUM_PARAMS[:1],
+        Param("D", kind="int", default=D, ge=2, help="input dimension at the smallest size"),
+        *SPECTRUM_PARAMS[2:],
+        width,
+        Param("P", kind="int", default=P, ge=2, help="samples at the smallest size"),
+        Param("ridge", default=ridge, gt=0, help="readout ridge (> 0)"),
+        Param("noise", default=noise, ge=0, help="label-noise variance sigma^2"),
+    )
+
+
+CLAIM_PARAMS = _claim_params(
+    300, Param("N", kind="int", default=150, ge=1, help="features at the smallest size"),
+    200, 0.01, 0.1,
+)  # fmt: skip
 
 
 def _cases(p: dict[str, Any]) -> list[dict[str, Any]]:
@@ -148,13 +164,7 @@ def deep_rf_values(p: dict[str, Any]) -> dict[str, Any]:
     th = deep_rf_theory(s.eigenvalues, s.target_power, Pg, widths, Lg, noise=p["noise"])
     if np.any(th["iterations"] >= 200):
         raise ArithmeticError("kappa_2 iteration did not converge at some points")
-    keep = tuple(i for i, k in enumerate(("P", "ridge")) if np.ndim(p[k]) > 0)
-    out = {}
-    for k in RF_KEYS:
-        a = th[k]
-        a = a.reshape(tuple(a.shape[i] for i in keep)) if keep else a.reshape(())
-        out[k] = float(a) if a.ndim == 0 else a
-    return out
+    return _squeeze(th, p, ("P", "ridge"))
 
 
 solver(
@@ -163,15 +173,10 @@ solver(
     DEEP_SOLVE_PARAMS,
 )(lambda **p: deep_rf_values(p))
 
-DEEP_CLAIM_PARAMS = (
-    *SPECTRUM_PARAMS[:1],
-    Param("D", kind="int", default=300, ge=2, help="input dimension at the smallest size"),
-    *SPECTRUM_PARAMS[2:],
-    Param("widths", default=(150.0, 200.0), ge=1, array_ok=True,
-          help="layer widths at the smallest size (comma list)"),
-    Param("P", kind="int", default=100, ge=2, help="samples at the smallest size"),
-    Param("ridge", default=0.05, gt=0, help="readout ridge (> 0)"),
-    Param("noise", default=0.1, ge=0, help="label-noise variance sigma^2"),
+DEEP_CLAIM_PARAMS = _claim_params(
+    300, Param("widths", default=(150.0, 200.0), ge=1, array_ok=True,
+               help="layer widths at the smallest size (comma list)"),
+    100, 0.05, 0.1,
 )  # fmt: skip
 
 
@@ -217,14 +222,9 @@ register(
 
 # ============================================================================ bias-variance
 BV_TERMS = ("bias2", "var_x", "var_f", "var_xf", "var_xe", "var_xfe")
-BV_PARAMS = (
-    *SPECTRUM_PARAMS[:1],
-    Param("D", kind="int", default=150, ge=2, help="input dimension at the smallest size"),
-    *SPECTRUM_PARAMS[2:],
-    Param("N", kind="int", default=75, ge=1, help="features at the smallest size"),
-    Param("P", kind="int", default=225, ge=2, help="samples at the smallest size"),
-    Param("ridge", default=0.01, gt=0, help="readout ridge (> 0)"),
-    Param("noise", default=0.25, ge=0, help="label-noise variance sigma^2"),
+BV_PARAMS = _claim_params(
+    150, Param("N", kind="int", default=75, ge=1, help="features at the smallest size"),
+    225, 0.01, 0.25,
 )  # fmt: skip
 
 
