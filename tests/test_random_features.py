@@ -220,3 +220,33 @@ def test_bias_variance_claim_every_term_matches():
 def test_bias_variance_claim_fails_when_perturbed():
     rep = rmtscale.validate("rf.bias_variance", seeds=20, perturb=0.1, **BV_SMALL)
     assert not rep.passed
+
+
+# ------------------------------------------------------------------ more derivations
+
+
+def test_rf_train_error_and_bias_variance_derivations():
+    d = rmtscale.derive("rf.train_error")
+    assert d.result.rhs == (R.lam / RF.kappa1) ** 2 * (RF.E_g + R.sigma2)
+    terms = rmtscale.derive("rf.bias_variance").result
+    assert len(terms) == 6
+    # at infinite width (rho = 1, gamma_1 = gamma_2) Var_F and Var_XFe vanish
+    g2 = sp.Symbol("gamma_2", positive=True)
+    lim = [sp.simplify(t.subs({RF.rho: 1, RF.gamma1: g2})) for t in terms]
+    assert lim[2] == 0 and lim[5] == 0
+
+
+@pytest.mark.parametrize("L", [1, 2, 3])
+def test_deep_kappa_derivation_matches_the_solver(L):
+    from rmtscale.numeric.random_features import deep_rf_theory
+
+    d = rmtscale.derive("deep_rf.kappa", L=L)
+    widths = [150, 200, 120][:L]
+    s = isotropic(300, 1.0)
+    r = deep_rf_theory(s.eigenvalues, s.target_power, 100, widths, 0.05)
+    k2 = float(r["kappa2"])
+    df1 = 300 / (1 + k2)  # isotropic: Df1 = D/(1+kappa)
+    Ns = sp.symbols(f"N_1:{L + 1}", positive=True)
+    subs = {RF.kappa2: k2, RF.Df1: df1, R.P: 100, R.D: 300, **dict(zip(Ns, widths))}
+    lhs = float(d.result.lhs.subs(subs))
+    assert lhs == pytest.approx(0.05, rel=1e-10)

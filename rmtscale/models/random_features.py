@@ -31,6 +31,25 @@ def _d_test():
     return sym.derive_rf_test_error()
 
 
+@derivation("rf.train_error", "Random features E_tr = (lambda/kappa_1)^2 (E_g + sigma^2)")
+def _d_train():
+    return sym.derive_rf_train_error()
+
+
+@derivation("rf.bias_variance", "Random features: the six fine-grained terms, summing to E_g")
+def _d_bv():
+    return sym.derive_rf_bias_variance()
+
+
+@derivation(
+    "deep_rf.kappa",
+    "Deep random features: kappa_2 (1 - Df1/P) prod (N_l - Df1)/D = lambda",
+    (Param("L", kind="int", default=2, ge=1, le=6, help="number of feature layers"),),
+)
+def _d_deep(L: int = 2):
+    return sym.derive_deep_rf_kappa(L)
+
+
 RF_KEYS = (
     "kappa1", "kappa2", "df1", "df2", "gamma1", "gamma2", "rho", "bias2", "var_x", "var_f",
     "var_xf", "var_xe", "var_xfe", "test_error", "train_error",

@@ -88,3 +88,74 @@ def derive_rf_test_error() -> Derivation:
     )
     d.result = sp.Eq(E_g, Eg)
     return d
+
+
+def derive_rf_train_error() -> Derivation:
+    d = derive_rf_kappa()
+    d.name, d.title = "rf.train_error", "Linear random features: training error"
+    E_tr = sp.Symbol("E_tr")
+    d.step(sp.Eq(sp.Symbol("S"), kappa1 / lam), "S-transform of the feature Gram: kappa_1/lambda")
+    d.step(
+        sp.Eq(E_tr, (lam / kappa1) ** 2 * (E_g + sigma2)),
+        "train-test gap in feature space: E_tr = (lambda/kappa_1)^2 (E_g + sigma^2)",
+    )
+    d.result = sp.Eq(E_tr, (lam / kappa1) ** 2 * (E_g + sigma2))
+    return d
+
+
+def derive_rf_bias_variance() -> Derivation:
+    d = derive_rf_test_error()
+    d.name, d.title = "rf.bias_variance", "Linear random features: fine-grained bias-variance"
+    gamma2 = sp.Symbol("gamma_2", positive=True)
+    tf2 = sp.Function(r"\mathrm{tf}_2")(kappa2)
+    d.step(sp.Eq(gamma2, Df2 / P), "gamma_2 = Df2/P (data-only inflation)")
+    b2 = kappa2**2 * tf1p
+    signal = (kappa2**2 * tf1p * rho + kappa2 * tf1 * (1 - rho)) / (1 - gamma1)
+    names = ["Bias^2", "Var_X", "Var_F", "Var_XF", r"Var_{X\epsilon}", r"Var_{XF\epsilon}"]
+    terms = [
+        b2,
+        b2 * gamma2 / (1 - gamma2),
+        (1 - rho) * kappa2 * tf2,
+        signal - b2 - b2 * gamma2 / (1 - gamma2) - (1 - rho) * kappa2 * tf2,
+        sigma2 * gamma2 / (1 - gamma2),
+        sigma2 * gamma1 / (1 - gamma1) - sigma2 * gamma2 / (1 - gamma2),
+    ]
+    texts = [
+        "bias of the fully averaged predictor", "variance over the data X",
+        "variance over the features F", "X-F interaction: the rest of the signal part",
+        "label noise seen through X", "the rest of the noise part",
+    ]  # fmt: skip
+    for nm, tm, tx in zip(names, terms, texts):
+        d.step(sp.Eq(sp.Symbol(r"\mathrm{" + nm + "}"), tm), tx)
+    Eg = signal + sigma2 * gamma1 / (1 - gamma1)
+    if sp.simplify(sum(terms) - Eg) != 0:
+        raise ArithmeticError("the six terms do not add up to E_g")
+    d.step(sp.Eq(E_g, sp.Add(*[sp.Symbol(r"\mathrm{" + n + "}") for n in names])),
+           "the six terms add up to E_g (checked symbolically)")  # fmt: skip
+    d.result = sp.Matrix(terms)
+    return d
+
+
+def derive_deep_rf_kappa(layers: int = 2) -> Derivation:
+    """κ₂ for F = F₁⋯F_L, every layer N(0, 1/D): one S_{FF^T} factor per layer."""
+    d = Derivation(
+        "deep_rf.kappa", f"Deep linear random features (L = {layers}): renormalized ridges",
+        conventions=[*RF_CONVENTIONS, r"$F=F_1\cdots F_L$, every layer's entries $N(0,1/D)$"],
+        assumptions=list(ASSUMPTIONS), params={"L": layers},
+    )  # fmt: skip
+    Ns = sp.symbols(f"N_1:{layers + 1}", positive=True)
+    S_layers = [1 / (n / D - df) for n in Ns]
+    for n, S in zip(Ns, S_layers):
+        d.step(sp.Eq(sp.Function(f"S_{{{n}}}")(df), S), f"layer of width {n}: 1/(N/D - df)")
+    prod = sp.Mul(*S_layers)
+    d.step(
+        sp.Eq(kappa2, lam * prod / (1 - D * df / P)),
+        "S-multiplicativity over the layers and the data: kappa_2 = lambda S_W prod S_l",
+    )
+    eq = sp.Eq(kappa2 * (1 - Df1 / P) * sp.Mul(*[(n - Df1) / D for n in Ns]), lam)
+    check = sp.simplify((lam * prod / (1 - D * df / P)).subs(df, Df1 / D) - kappa2)
+    if sp.simplify(sp.solve(check, lam)[0] - sp.solve(eq, lam)[0]) != 0:
+        raise ArithmeticError("the deep kappa_2 equation does not follow")
+    d.step(eq, "with df = Df1(kappa_2)/D")
+    d.result = eq
+    return d
