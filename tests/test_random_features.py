@@ -30,7 +30,7 @@ def test_kappa2_equation_and_infinite_width_limit():
 
 def test_rho_tends_to_one_at_infinite_width():
     d = rmtscale.derive("rf.test_error")
-    assert d.steps[-1].eq == sp.Eq(RF.rho, 1)
+    assert any(s.eq == sp.Eq(RF.rho, 1) for s in d.steps)
 
 
 # ------------------------------------------------------------------ (b) numeric
@@ -140,9 +140,40 @@ def test_rf_claims_pass_in_both_width_regimes(claim, kw):
     assert rep.passed, rep.table()
 
 
-def test_ridgeless_rf_is_a_clear_error_not_nan():
+def test_negative_ridge_is_a_clear_error():
     with pytest.raises(rmtscale.ParameterError, match="'ridge'"):
-        rmtscale.solve("rf.test_error", ridge=0.0)
+        rmtscale.solve("rf.test_error", ridge=-1e-3)
+
+
+@pytest.mark.parametrize(("P", "N"), [(300, 100), (100, 300), (600, 800), (150, 1000)])
+def test_ridgeless_limit_is_continuous(P, N):
+    s = power_law(1.5, 0.8, 400)
+    a = rf_theory(s.eigenvalues, s.target_power, P, N, 0.0, noise=0.1)
+    b = rf_theory(s.eigenvalues, s.target_power, P, N, 1e-12, noise=0.1)
+    assert float(a["test_error"]) == pytest.approx(float(b["test_error"]), rel=1e-5)
+    assert float(a["train_error"]) == pytest.approx(float(b["train_error"]), abs=1e-9)
+
+
+def test_ridgeless_width_limited_closed_form():
+    # N < P < D, lambda = 0: Df1(kappa_2) = N, rho = 0,
+    # E_g = (kappa_2 tf1(kappa_2) + sigma^2 N/P) / (1 - N/P)   (theory note 8.4)
+    s = power_law(1.5, 0.8, 400)
+    r = rf_theory(s.eigenvalues, s.target_power, 300, 100, 0.0, noise=0.1)
+    k2 = float(r["kappa2"])
+    assert float(r["df1"]) == pytest.approx(100, rel=1e-10)
+    tf1 = np.sum(s.target_power / (s.eigenvalues + k2))
+    expect = (k2 * tf1 + 0.1 * 100 / 300) / (1 - 100 / 300)
+    assert float(r["test_error"]) == pytest.approx(expect, rel=1e-10)
+    # train error of the ridgeless underparameterized-in-width fit: (1 - N/P)^2 (E_g + s^2)
+    assert float(r["train_error"]) == pytest.approx((1 - 1 / 3) ** 2 * (expect + 0.1), rel=1e-10)
+
+
+@pytest.mark.parametrize(("P", "N"), [(300, 300), (400, 500)])
+def test_ridgeless_interpolation_threshold_is_inf_not_nan(P, N):
+    s = power_law(1.5, 0.8, 400)
+    r = rf_theory(s.eigenvalues, s.target_power, P, N, 0.0, noise=0.1)
+    assert np.isinf(float(r["test_error"]))
+    assert float(r["train_error"]) == 0.0
 
 
 # ------------------------------------------------------------------ deep linear random features
@@ -250,3 +281,9 @@ def test_deep_kappa_derivation_matches_the_solver(L):
     subs = {RF.kappa2: k2, RF.Df1: df1, R.P: 100, R.D: 300, **dict(zip(Ns, widths))}
     lhs = float(d.result.lhs.subs(subs))
     assert lhs == pytest.approx(0.05, rel=1e-10)
+
+
+def test_ridgeless_width_limited_derivation_step():
+    wl = rmtscale.derive("rf.test_error").extras["ridgeless_width_limited"]
+    expect = (RF.kappa2 * RF.tf1 + R.sigma2 * RF.N / R.P) / (1 - RF.N / R.P)
+    assert sp.simplify(wl - expect) == 0

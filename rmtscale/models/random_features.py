@@ -62,10 +62,10 @@ SOLVE_PARAMS = (
     Param(
         "ridge",
         default=0.01,
-        gt=0,
+        ge=0,
         array_ok=True,
-        help="readout ridge, not scaled by P (> 0: the ridgeless limit is not implemented yet)",
-    ),  # fmt: skip
+        help="readout ridge, not scaled by P (0: ridgeless limit)",
+    ),  # fmt: skip  # fmt: skip
     Param("noise", default=0.0, ge=0, help="label-noise variance sigma^2"),
 )
 
@@ -171,7 +171,7 @@ DEEP_SOLVE_PARAMS = (
     Param("P", default=100, gt=0, array_ok=True, help="samples (grid ok)"),
     Param("widths", default=(150.0, 200.0), gt=0, array_ok=True,
           help="layer widths N1,...,NL (every layer's entries N(0, 1/D))"),
-    Param("ridge", default=0.05, gt=0, array_ok=True, help="readout ridge, not scaled by P"),
+    Param("ridge", default=0.05, ge=0, array_ok=True, help="readout ridge, not scaled by P"),
     Param("noise", default=0.0, ge=0, help="label-noise variance sigma^2"),
 )  # fmt: skip
 

@@ -19,7 +19,8 @@ increasing, by a safeguarded Newton iteration bracketed by
 Then, with :math:`\rho=[1+(\mathrm{Df}_1-\mathrm{Df}_2)/(N-\mathrm{Df}_1)]^{-1}`,
 :math:`\gamma_2=\mathrm{Df}_2/P`,
 :math:`\gamma_1=[\mathrm{Df}_1-(\mathrm{Df}_1-\mathrm{Df}_2)\rho]/P`:
-E_g = [κ₂²tf₁′ρ + κ₂tf₁(1−ρ)]/(1−γ₁) + σ²γ₁/(1−γ₁), E_tr = (λ/κ₁)²(E_g + σ²), and the
+E_g = [κ₂²tf₁′ρ + κ₂tf₁(1−ρ)]/(1−γ₁) + σ²γ₁/(1−γ₁), E_tr = (λ/κ₁)²(E_g + σ²) (with
+λ/κ₁ = 1 − Df₁/P, finite at λ = 0), and the
 fine-grained terms Bias² = κ₂²tf₁′, Var_X = Bias²γ₂/(1−γ₂), Var_F = (1−ρ)κ₂tf₂,
 Var_XF = signal − Bias² − Var_X − Var_F, Var_Xε = σ²γ₂/(1−γ₂), Var_XFε = σ²γ₁/(1−γ₁) − Var_Xε.
 """
@@ -145,25 +146,31 @@ def deep_rf_theory(
     k2, iters = _solve_points(table.coeffs, table.s0, table.h, k_lo, taylor, D, trace, Ps, Ns, lams)
     df1, df2, tf1, tf1p, tf2 = sums_at(table, taylor, k_lo, k2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        widths_left = Ns - df1[:, None]
+        widths_left = np.maximum(Ns - df1[:, None], 0.0)  # 0 on a width edge (ridgeless)
         k1 = k2 * np.prod(widths_left / D, axis=1)
         rho = 1.0 / (1.0 + (df1 - df2) * np.sum(1.0 / widths_left, axis=1))
         g2 = df2 / Ps
         g1 = (df1 - (df1 - df2) * rho) / Ps
+        # interpolation threshold (ridgeless, P = min width, or P = D): gamma_1 -> 1, E_g = inf
+        g1 = np.where(g1 > 1.0 - 1e-10, 1.0, g1)
         signal = (k2**2 * tf1p * rho + k2 * tf1 * (1 - rho)) / (1 - g1)
         bias2 = k2**2 * tf1p
         var_x = bias2 * g2 / (1 - g2)
         var_f = (1 - rho) * k2 * tf2
         var_xe = noise * g2 / (1 - g2)
         noise_part = noise * g1 / (1 - g1)
-        test = signal + noise_part
-        inv_S = np.where(lams > 0, lams / k1, np.nan)
-        train = inv_S**2 * (test + noise)
+        test = np.where(g1 >= 1.0, np.inf, signal + noise_part)
+        # λ/κ₁ = 1 − Df₁/P exactly on the solution (the κ₂ equation); this form stays finite
+        # in the ridgeless limit (κ₁ → 0 when the width is the bottleneck)
+        inv_S = np.maximum(1.0 - df1 / Ps, 0.0)
+        train = np.where(inv_S > 0, inv_S**2 * (test + noise), 0.0)  # interpolation: E_tr = 0
+        var_xf = np.where(np.isfinite(test), signal - bias2 - var_x - var_f, np.inf)
+        var_xfe = np.where(np.isfinite(test), noise_part - var_xe, np.inf)
     out = {
         "kappa1": k1, "kappa2": k2, "df1": df1, "df2": df2, "gamma1": g1, "gamma2": g2,
         "rho": rho, "bias2": bias2, "var_x": var_x, "var_f": var_f,
-        "var_xf": signal - bias2 - var_x - var_f, "var_xe": var_xe,
-        "var_xfe": noise_part - var_xe, "test_error": test, "train_error": train,
+        "var_xf": var_xf, "var_xe": var_xe,
+        "var_xfe": var_xfe, "test_error": test, "train_error": train,
         "iterations": iters,
     }  # fmt: skip
     return {k: v.reshape(shape) for k, v in out.items()}

@@ -86,6 +86,12 @@ def derive_rf_test_error() -> Derivation:
         sp.Eq(rho, sp.limit(1 / (1 + (Df1 - Df2) / (N - Df1)), N, sp.oo)),
         "N -> infinity: rho -> 1, gamma_1 -> Df2/P: the ridge E_g at kappa_2",
     )
+    wl = sp.simplify(Eg.subs({rho: 0, gamma1: N / P}))
+    d.step(
+        sp.Eq(sp.Symbol(r"E_g^{N<P,\lambda\to0}"), wl),
+        "ridgeless, width-limited (N < P, N < D): Df1 -> N, rho -> 0, gamma_1 -> N/P",
+    )
+    d.extras["ridgeless_width_limited"] = wl
     d.result = sp.Eq(E_g, Eg)
     return d
 
