@@ -287,3 +287,54 @@ def test_ridgeless_width_limited_derivation_step():
     wl = rmtscale.derive("rf.test_error").extras["ridgeless_width_limited"]
     expect = (RF.kappa2 * RF.tf1 + R.sigma2 * RF.N / R.P) / (1 - RF.N / R.P)
     assert sp.simplify(wl - expect) == 0
+
+
+# ------------------------------------------------------------------ anisotropic weights
+
+
+def test_structured_features_theory_note_case_14b():
+    from rmtscale.numeric.random_features import rf_structured_theory
+
+    s = isotropic(400, 1.0)
+    eF = np.arange(1, 301) ** -0.7
+    r = rf_structured_theory(s.eigenvalues, s.target_power, 200, eF, 0.02, noise=0.2)
+    assert r["kappa1"] == pytest.approx(0.045428933, rel=1e-7)
+    assert r["kappa2"] == pytest.approx(2.5730114, rel=1e-7)
+    assert r["test_error"] == pytest.approx(0.92748841, rel=1e-7)
+    assert r["train_error"] == pytest.approx(0.21852796, rel=1e-7)
+    # power-law data with power-law weights (alpha = alpha_F = 1.5, r = 0.8 -> beta = 1.6)
+    s = power_law(1.5, 1.6, 600)
+    r = rf_structured_theory(s.eigenvalues, s.target_power, 200, np.arange(1, 401) ** -1.5, 1e-3)
+    assert r["test_error"] == pytest.approx(0.18914, rel=1e-4)
+    assert r["kappa1"] == pytest.approx(0.0010188, rel=1e-4)
+
+
+def test_structured_with_identity_weights_is_isotropic_rf():
+    from rmtscale.numeric.random_features import rf_structured_theory
+
+    s = power_law(1.5, 0.8, 300)
+    a = rf_structured_theory(s.eigenvalues, s.target_power, 150, np.ones(200), 0.01, noise=0.1)
+    b = rf_theory(s.eigenvalues, s.target_power, 150, 200, 0.01, noise=0.1)
+    for k in ("kappa1", "kappa2", "test_error", "train_error", "var_f", "var_xf"):
+        assert a[k] == pytest.approx(float(b[k]), rel=1e-9), k
+
+
+def test_structured_rejects_grids():
+    with pytest.raises(rmtscale.ParameterError, match="'alpha_F'"):
+        rmtscale.solve("rf.test_error", alpha_F=0.7, P=[100, 200])
+
+
+ANISO = dict(spectrum="power_law", alpha=1.5, beta=1.6, D=150, N=100, P=60, ridge=1e-3,
+             noise=0.05, alpha_F=1.5)  # fmt: skip
+
+
+def test_structured_claim_passes_on_power_law_data():
+    assert rmtscale.validate("rf.test_error", seeds=60, **ANISO).passed
+
+
+ANISO_ISO = dict(spectrum="isotropic", D=200, N=150, P=100, ridge=0.02, noise=0.2, alpha_F=0.7)
+
+
+def test_structured_claim_passes_and_fails_when_perturbed():
+    assert rmtscale.validate("rf.test_error", seeds=60, **ANISO_ISO).passed
+    assert not rmtscale.validate("rf.test_error", seeds=60, perturb=0.05, **ANISO_ISO).passed

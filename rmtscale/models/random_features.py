@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError
-from ..numeric.random_features import deep_rf_theory, rf_theory
+from ..numeric.random_features import deep_rf_theory, rf_structured_theory, rf_theory
 from ..params import Param, ParamSet
 from ..registry import derivation, solver
 from ..simulate.random_features import rf_bias_variance_replicate, rf_replicate
@@ -55,6 +55,11 @@ RF_KEYS = (
     "var_xf", "var_xe", "var_xfe", "test_error", "train_error",
 )  # fmt: skip
 
+ALPHA_F = Param(
+    "alpha_F", default=0.0, ge=0,
+    help="anisotropic weights: Sigma_F eigenvalues j^-alpha_F (0 = isotropic F)",
+)  # fmt: skip
+
 SOLVE_PARAMS = (
     *SPECTRUM_PARAMS,
     Param("P", default=200, gt=0, array_ok=True, help="samples (grid ok)"),
@@ -67,12 +72,30 @@ SOLVE_PARAMS = (
         help="readout ridge, not scaled by P (0: ridgeless limit)",
     ),  # fmt: skip  # fmt: skip
     Param("noise", default=0.0, ge=0, help="label-noise variance sigma^2"),
+    ALPHA_F,
 )
+
+
+def feature_spectrum(p: dict[str, Any]) -> np.ndarray | None:
+    """Σ_F eigenvalues j^-alpha_F, j = 1..N (None for isotropic weights, alpha_F = 0)."""
+    if not p.get("alpha_F"):
+        return None
+    return np.arange(1, int(p["N"]) + 1, dtype=float) ** -float(p["alpha_F"])
 
 
 def rf_values(p: dict[str, Any]) -> dict[str, Any]:
     """Theory at the outer-product grid of the array parameters (scalars stay scalars)."""
     s = make_spectrum(p)
+    eF = None
+    if p.get("alpha_F"):
+        if any(np.ndim(p[k]) > 0 for k in ("P", "N", "ridge")):
+            raise ParameterError("alpha_F", "> 0 needs scalar P, N and ridge (no grids yet)")
+        if p["ridge"] <= 0 or p["N"] != int(p["N"]):
+            raise ParameterError("alpha_F", "> 0 needs ridge > 0 and an integer N")
+        eF = feature_spectrum(p)
+        r = rf_structured_theory(s.eigenvalues, s.target_power, p["P"], eF, p["ridge"],
+                                 p["noise"])  # fmt: skip
+        return {k: float(r[k]) for k in RF_KEYS}
     axes = [np.atleast_1d(p[k]) for k in ("P", "N", "ridge")]
     grids = np.meshgrid(*axes, indexing="ij")
     th = rf_theory(s.eigenvalues, s.target_power, *grids, noise=p["noise"])
@@ -117,9 +140,12 @@ def _claim_params(D: int, width: Param, P: int, ridge: float, noise: float) -> t
     )
 
 
-CLAIM_PARAMS = _claim_params(
-    300, Param("N", kind="int", default=150, ge=1, help="features at the smallest size"),
-    200, 0.01, 0.1,
+CLAIM_PARAMS = (
+    *_claim_params(
+        300, Param("N", kind="int", default=150, ge=1, help="features at the smallest size"),
+        200, 0.01, 0.1,
+    ),
+    ALPHA_F,
 )  # fmt: skip
 
 
@@ -141,7 +167,7 @@ def _rf_claim(name: str, summary: str, key: str) -> Claim:
         s = make_spectrum(case)
         r = rf_replicate(
             s.eigenvalues, s.target_power, case["P"], case["N"], case["ridge"],
-            case["noise"], rng,
+            case["noise"], rng, feature_spectrum=feature_spectrum(case),
         )  # fmt: skip
         return {key: r[key]}
 

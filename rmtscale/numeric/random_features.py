@@ -174,3 +174,98 @@ def deep_rf_theory(
         "iterations": iters,
     }  # fmt: skip
     return {k: v.reshape(shape) for k, v in out.items()}
+
+
+def rf_structured_theory(
+    eigenvalues: np.ndarray,
+    target_power: np.ndarray,
+    P: float,
+    feature_spectrum: np.ndarray,
+    ridge: float,
+    noise: float = 0.0,
+) -> dict[str, float]:
+    r"""Random features with anisotropic weights :math:`F=Z\Sigma_F^{1/2}/\sqrt D`
+    (``feature_spectrum`` = eigenvalues of Σ_F, N of them; theory note §9.3, derived there and
+    checked by simulation). With
+    :math:`\mathrm{Df}^F_1(\kappa_F)=\sum_j\eta^F_j/(\eta^F_j+\kappa_F)`:
+
+    .. math:: \kappa_2\Big(1-\frac{\mathrm{Df}_1}{P}\Big)\frac{\mathrm{Df}_1}{D}\,\kappa_F=\lambda,
+              \quad \mathrm{Df}^F_1(\kappa_F)=\mathrm{Df}_1(\kappa_2),\quad
+              \kappa_1=\kappa_2\frac{\mathrm{Df}_1}{D}\kappa_F,
+
+    :math:`\rho^{-1}=1-(\mathrm{Df}_1-\mathrm{Df}_2)\big[\frac{1}{\mathrm{Df}_1}-
+    \frac{1}{\mathrm{Df}_1-\mathrm{Df}^F_2(\kappa_F)}\big]`; the rest as for isotropic F
+    (Σ_F = I gives back :func:`rf_theory`). Scalar inputs; nested bracketed root finding
+    (scipy ``brentq`` in log κ), exact sums. ``ridge`` must be > 0."""
+    from scipy.optimize import brentq
+
+    from .spectral_sums import exact_sums
+
+    eta = np.ascontiguousarray(eigenvalues, dtype=float)
+    power = np.ascontiguousarray(target_power, dtype=float)
+    eF = np.asarray(feature_spectrum, dtype=float)
+    D, N, P, lam = eta.size, eF.size, float(P), float(ridge)
+    if lam <= 0:
+        raise ValueError("structured random features need ridge > 0")
+
+    def sums(k: float) -> np.ndarray:
+        return exact_sums(eta, power, np.array([k]))[:, 0]
+
+    def kappa_F(target: float) -> float:
+        # Df1_F decreases from N (kappa_F = 0) to 0: solve Df1_F(kappa_F) = target < N
+        g = lambda u: np.sum(eF / (eF + np.exp(u))) - target  # noqa: E731
+        lo, hi = np.log(eF.min()) - 60.0, np.log(eF.sum() / target) + 1.0
+        return float(np.exp(brentq(g, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=500)))
+
+    level = min(P, N)
+    trace = float(eta.sum())
+    # kappa_2 edge: Df1(kappa_2) = level (none if D <= level)
+    if D > level:
+        edge = np.exp(
+            brentq(
+                lambda u: sums(np.exp(u))[0] - level,
+                np.log(1e-9 * eta.min()),
+                np.log(2 * trace / level + eta.max()),
+                xtol=1e-15,
+                rtol=1e-15,
+            )
+        )
+    else:
+        edge = 0.0
+
+    def H(u: float) -> float:
+        s = sums(np.exp(u))
+        if s[0] >= level:
+            return -np.inf
+        return u + np.log(1 - s[0] / P) + np.log(s[0] / D) + np.log(kappa_F(s[0])) - np.log(lam)
+
+    lo = np.log(edge) + 1e-13 if edge > 0 else np.log(1e-9 * eta.min())
+    hi = np.log(trace / P + trace + lam * D + eta.max())
+    while H(hi) < 0:
+        hi += 2.0
+    lo_val = H(lo)
+    while not np.isfinite(lo_val) or lo_val > 0:
+        lo = lo + 1e-9 if not np.isfinite(lo_val) else lo - 2.0
+        lo_val = H(lo)
+    k2 = float(np.exp(brentq(H, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=500)))
+    df1, df2, tf1, tf1p, tf2 = sums(k2)
+    kF = kappa_F(df1)
+    dfF2 = float(np.sum((eF / (eF + kF)) ** 2))
+    k1 = k2 * df1 / D * kF
+    rho = 1.0 / (1.0 - (df1 - df2) * (1.0 / df1 - 1.0 / (df1 - dfF2)))
+    g2 = df2 / P
+    g1 = (df1 - (df1 - df2) * rho) / P
+    signal = (k2**2 * tf1p * rho + k2 * tf1 * (1 - rho)) / (1 - g1)
+    noise_part = noise * g1 / (1 - g1)
+    test = signal + noise_part
+    bias2 = k2**2 * tf1p
+    var_x = bias2 * g2 / (1 - g2)
+    var_f = (1 - rho) * k2 * tf2
+    var_xe = noise * g2 / (1 - g2)
+    return {
+        "kappa1": k1, "kappa2": k2, "kappa_F": kF, "df1": df1, "df2": df2, "gamma1": g1,
+        "gamma2": g2, "rho": rho, "bias2": bias2, "var_x": var_x, "var_f": var_f,
+        "var_xf": signal - bias2 - var_x - var_f, "var_xe": var_xe,
+        "var_xfe": noise_part - var_xe, "test_error": test,
+        "train_error": (lam / k1) ** 2 * (test + noise),
+    }  # fmt: skip

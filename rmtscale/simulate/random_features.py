@@ -25,8 +25,11 @@ def rf_replicate(
     ridge: float,
     noise: float,
     rng: np.random.Generator,
+    feature_spectrum: np.ndarray | None = None,
 ) -> dict[str, float]:
     """One random-feature experiment; returns test_error, train_error, kappa1_hat.
+
+    ``feature_spectrum`` (length N, shallow only): anisotropic weights F = Z Σ_F^{1/2}/√D.
 
     ``N`` may be a list of widths [N₁, …, N_L]: deep linear features F = F₁⋯F_L with every
     layer's entries N(0, 1/D) (the normalization of ``deep_rf_theory``)."""
@@ -41,6 +44,10 @@ def rf_replicate(
     for a, b in zip(widths[:-1], widths[1:]):
         F = F @ (rng.standard_normal((a, b)) / np.sqrt(D))
     N = widths[-1]
+    if feature_spectrum is not None:
+        if len(widths) != 1 or len(feature_spectrum) != N:
+            raise ValueError("feature_spectrum needs one layer and N entries")
+        F = F * np.sqrt(np.asarray(feature_spectrum, dtype=float))
     X = rng.standard_normal((P, D)) * np.sqrt(eta)
     y = X @ wbar + np.sqrt(noise) * rng.standard_normal(P)
     Phi = X @ F
