@@ -62,3 +62,9 @@ def test_gcv_observables():
     for n in {c.n for c in rep.cases}:
         th = {c.observable: c.theory for c in rep.cases if c.n == n}
         assert th["gcv"] == th["test_error_noisy"]
+
+
+def test_gcv_fails_when_perturbed():
+    rep = rmtscale.validate("ridge.gcv", perturb=0.05, spectrum="isotropic", D=200, P=400,
+                            ridge=0.1, noise=0.25, seeds=24)  # fmt: skip
+    assert not rep.passed
