@@ -4,6 +4,9 @@ A :class:`Claim` is registered with :func:`register`; :func:`rmtscale.validate` 
 
 * ``theory(case) -> {observable: value}`` evaluates the formula at one case's parameters;
 * ``simulate(case, rng, backend) -> {observable: value}`` runs **one** finite-size replicate;
+* or ``simulate_batch(case, seed, case_index, nseeds, backend) -> {observable: array}`` runs
+  all ``nseeds`` replicates of a case at once (e.g. many SGD runs in one kernel launch); each
+  replicate must still depend only on ``(seed, case_index, replicate)``;
 * ``cases(params) -> [case, ...]`` expands user parameters into several sizes; each case is a
   parameter dict with an integer ``"n"`` (the size used by the trend fit);
 * ``perturb(theory_values, case, eps)`` is how the theory is deliberately perturbed by a
@@ -35,7 +38,7 @@ class Claim:
     summary: str
     params: ParamSet
     theory: Callable[[dict[str, Any]], Values]
-    simulate: Callable[[dict[str, Any], np.random.Generator, Any], Values]
+    simulate: Callable[[dict[str, Any], np.random.Generator, Any], Values] | None
     cases: Callable[[dict[str, Any]], list[dict[str, Any]]]
     tolerance: Tolerance = field(default_factory=Tolerance)
     scale: Callable[[str, float], float] = lambda obs, theory: abs(theory)  # noqa: E731
@@ -43,6 +46,7 @@ class Claim:
     backends: tuple[str, ...] = ("cpu",)
     default_seeds: int = 20
     derivation: str | None = None
+    simulate_batch: Callable[..., dict[str, np.ndarray]] | None = None
 
     def describe(self) -> dict[str, Any]:
         return {

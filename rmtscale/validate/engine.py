@@ -53,13 +53,22 @@ def run_validation(
         theory = claim.theory(case)
         if perturb:
             theory = claim.perturb(theory, case, perturb)
-        draws: dict[str, list[float]] = {k: [] for k in theory}
-        for r in range(nseeds):
-            out = claim.simulate(case, rng_for(seed, ci, r), be)
-            for k in theory:
-                draws[k].append(float(out[k]))
-            bar.update(1)
-        per_case.append((case, theory, {k: np.array(v) for k, v in draws.items()}))
+        if claim.simulate_batch is not None:
+            out = claim.simulate_batch(case, seed, ci, int(nseeds), be)
+            arrays = {k: np.asarray(out[k], dtype=float).reshape(-1) for k in theory}
+            for k, v in arrays.items():
+                if v.size != nseeds:
+                    raise RuntimeError(f"simulate_batch returned {v.size} draws of {k!r}")
+            bar.update(nseeds)
+        else:
+            draws: dict[str, list[float]] = {k: [] for k in theory}
+            for r in range(nseeds):
+                out = claim.simulate(case, rng_for(seed, ci, r), be)
+                for k in theory:
+                    draws[k].append(float(out[k]))
+                bar.update(1)
+            arrays = {k: np.array(v) for k, v in draws.items()}
+        per_case.append((case, theory, arrays))
     bar.close()
 
     observables = list(per_case[0][1])
