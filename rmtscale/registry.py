@@ -71,4 +71,4 @@ def _load_models() -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        from .models import random_features, ridge, spectral  # noqa: F401
+        from .models import dynamics, random_features, ridge, spectral  # noqa: F401
