@@ -71,4 +71,11 @@ def _load_models() -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        from .models import dynamics, random_features, ridge, spectral  # noqa: F401
+        from .models import (  # noqa: F401
+            dynamics,
+            optimal_lr,
+            random_features,
+            ridge,
+            scaling,
+            spectral,
+        )

@@ -1,0 +1,1 @@
+"""Placeholder: filled in by the scaling-exponents work (issue 6)."""
