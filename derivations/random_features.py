@@ -17,6 +17,13 @@ through the public API only (``rmtscale.derive``, ``rmtscale.solve``):
    :math:`\mathrm{Var}_F+\mathrm{Var}_{XF}\sim(P/N)P^{-2\alpha\min(r,1/2)}`, i.e. the slope
    in P is −(α − 1) for r ≥ 1/2 and 1 − 2αr for r < 1/2; the note's solver slopes
    (D = 10⁶, N = 10⁵, P = 100…1600) are reproduced.
+5. **Anisotropic weights** :math:`F=Z\Sigma_F^{1/2}/\sqrt D` (note §9.3): the S-transform of
+   :math:`FF^\top` gives :math:`\kappa_2(1-\mathrm{Df}_1/P)(\mathrm{Df}_1/D)\kappa_F=\lambda` with
+   :math:`\mathrm{Df}^F_1(\kappa_F)=\mathrm{Df}_1` (``derive("rf.kappa_anisotropic")``); the
+   note's case 14b, and its case 14c: with :math:`\eta^F_j=j^{-\alpha_F}` the finite-width
+   correction :math:`\mathrm{Var}_F+\mathrm{Var}_{XF}\sim N^{-c}`,
+   :math:`c=1,\ (1-\alpha_F)/\alpha_F,\ 0` for :math:`\alpha_F<\tfrac12`,
+   :math:`\tfrac12<\alpha_F<1`, :math:`\alpha_F>1`; the note's local slopes are reproduced.
 
 Conventions (``DESIGN.md``): frozen :math:`F\in\mathbb R^{D\times N}`, :math:`F_{ij}\sim
 N(0,1/D)`; readout loss :math:`\frac1P\lVert y-XFv\rVert^2+\lambda\lVert v\rVert^2` (λ **not**
@@ -246,6 +253,85 @@ for beta, (pred, (lo, hi)) in NOTE.items():
 say("\nnote: for r = 0.3 the local slope drifts from +0.13 (P = 100) to +0.11 (P = 1600); the")
 say("      least-squares slope over the whole range is slightly above the note's +0.11.")
 
+# ============================================================================ 6. anisotropic
+section("6. Anisotropic weights F = Z Sigma_F^(1/2)/sqrt(D)  [derive('rf.kappa_anisotropic')]")
+# F^T F = Sigma_F^(1/2) (Z^T Z/D) Sigma_F^(1/2) is a free product of Sigma_F and an N x N white
+# Wishart; transported to F F^T its S-transform is 1/S_FF(df) = df kappa_F(df D/N), where
+# kappa_F is the renormalized ridge of Sigma_F at the same degrees of freedom. For Sigma_F = I,
+# kappa_F = (N - Df1)/Df1 and the isotropic equation of section 1 comes back.
+d_an = rmtscale.derive("rf.kappa_anisotropic")
+say(d_an)
+kF, Df1F, Df2F = sym.kappa_F, sym.Df1F, sym.Df2F
+assert is_zero(d_an.result.lhs - kappa2 * (1 - Df1 / P) * Df1 / D * kF)
+assert is_zero(1 / d_an.extras["s_ff"] - df * sym.kappa_F_of(df * D / N))
+kF_iso = (N - Df1) / Df1  # Sigma_F = I
+assert is_zero(d_an.result.lhs.subs(kF, kF_iso) - kappa_eq.lhs)
+assert is_zero(d_an.extras["rho_inverse"].subs(Df2F, Df1**2 / N) - 1 / rho_of)
+say("\ncheck: 1/S_FF(df) = df kappa_F(df D/N); Sigma_F = I (kappa_F = (N - Df1)/Df1,")
+say("       Df^F_2 = Df1^2/N) gives back the isotropic kappa_2 equation and rho")
+show_latex(d_an)
+
+# The note's case 14b (isotropic data, eta^F_j = j^-0.7): solver vs the note's 8 digits.
+c14b = rmtscale.solve("rf.test_error", spectrum="isotropic", D=400, N=300, P=200, ridge=0.02,
+                      noise=0.2, alpha_F=0.7)  # fmt: skip
+note14b = {"kappa1": 0.045428933, "kappa2": 2.5730114, "test_error": 0.92748841,
+           "train_error": 0.21852796}  # fmt: skip
+say("\ncase 14b (D=400, N=300, P=200, lambda=0.02, sigma^2=0.2, alpha_F=0.7):")
+for k, v in note14b.items():
+    say(f"  {k:12s} solver {c14b[k]:.9g}   note {v:.9g}")
+    close(c14b[k], v, 1e-7, f"case 14b {k}")
+say("check: case 14b agrees with the note to 1e-7 (its 8 digits)")
+
+# Case 14c: the finite-width exponent. D = 20000, P = 1000, alpha = 1.7, note source r = 0.8
+# (beta = 2r = 1.6), noiseless, lambda -> 0, N = 4000 ... 64000; local slopes of
+# -log(Var_F + Var_XF) vs log N. One solve per alpha_F over the whole N grid (continuation
+# along N). ridge = 0 is the exact ridgeless limit (kappa_2 on the edge Df1 = P); a tiny
+# ridge 1e-12 gives the same slopes to 0.01.
+Ns = 4000.0 * 2.0 ** np.arange(5)
+c14 = {**pl, "alpha": 1.7, "beta": 1.6, "D": 20000, "P": 1000, "N": Ns, "noise": 0.0}
+NOTE14C = {  # alpha_F: (note's local slopes, asymptotic exponent c)
+    0.0: ((1.22, 1.10, 1.05, 1.02), 1.0),
+    0.6: ((0.95, 0.80, 0.73, 0.69), (1 - 0.6) / 0.6),
+    0.7: ((0.86, 0.69, 0.61, 0.55), (1 - 0.7) / 0.7),
+    1.5: ((0.35, 0.19, 0.12, 0.07), 0.0),
+}
+say("\ncase 14c: D=20000, P=1000, alpha=1.7, r=0.8 (beta=1.6), lambda -> 0, sigma^2=0")
+say("local slopes -dlog(Var_F + Var_XF)/dlog N between N = " + ", ".join(f"{n:.0f}" for n in Ns))
+heads = ("4k-8k", "8k-16k", "16k-32k", "32k-64k")
+say(f"{'alpha_F':>7} {'':>8} " + " ".join(f"{h:>7}" for h in heads) + f" {'c (N->oo)':>10}")
+t0 = time.time()
+worst, worst_tiny = 0.0, 0.0
+for aF, (note, c_asym) in NOTE14C.items():
+    slopes = {}
+    for lam_ in (0.0, 1e-12):
+        v = rmtscale.solve("rf.test_error", **c14, ridge=lam_, alpha_F=aF)
+        w = v["var_f"] + v["var_xf"]
+        slopes[lam_] = -np.diff(np.log(w)) / np.diff(np.log(Ns))
+    got = slopes[0.0]
+    say(f"{aF:7.1f} {'solver':>8} " + " ".join(f"{x:7.3f}" for x in got) + f" {c_asym:10.3f}")
+    say(f"{'':7} {'note':>8} " + " ".join(f"{x:7.2f}" for x in note))
+    worst = max(worst, float(np.max(np.abs(got - np.array(note)))))
+    worst_tiny = max(worst_tiny, float(np.max(np.abs(slopes[1e-12] - got))))
+    # the slopes fall monotonically towards the asymptotic exponent, from above
+    assert np.all(np.diff(got) < 0) and np.all(got > c_asym), (aF, got)
+assert worst <= 0.0051, worst  # the note gives two decimals
+assert worst_tiny < 0.01, worst_tiny
+say(f"check: every slope equals the note's to its two decimals (max |diff| {worst:.4f});")
+say(f"       ridge 1e-12 instead of 0 moves them by at most {worst_tiny:.4f}; 8 solves in")
+say(f"       {time.time() - t0:.1f} s.")
+# The slopes approach c slowly (note pitfall 14); at finite D they stop short of it.
+Nl = 4000.0 * 2.0 ** np.arange(11)  # up to N = 4.1e6
+for aF in (0.6, 0.7):
+    v = rmtscale.solve("rf.test_error", **{**c14, "N": Nl}, ridge=0.0, alpha_F=aF)
+    sl = -np.diff(np.log(v["var_f"] + v["var_xf"])) / np.diff(np.log(Nl))
+    j = int(np.argmin(sl))
+    say(f"alpha_F = {aF}: continuing to N = {Nl[-1]:.2g}, the local slope is smallest,")
+    mid = np.sqrt(Nl[j] * Nl[j + 1])
+    say(f"       {sl[j]:.3f}, near N = {mid:.2g}, and {sl[-1]:.3f} at the end")
+    say(
+        f"       (c = {(1 - aF) / aF:.3f}; finite D = 20000: the N >> D range is not the asymptote)"
+    )
+
 # ============================================================================ output
 if args.document:
     # One standalone document: the body of each derivation's own document, in order. The
@@ -255,10 +341,10 @@ if args.document:
         r"\\paragraph\{(Conventions|Assumptions)\.\}\n\\begin\{itemize\}.*?\\end\{itemize\}\n",
         re.S,
     )
-    for n, d in enumerate((d_k, d_eg)):
+    for d in (d_k, d_eg, d_an):
         doc = d.latex(document=True)
         body = doc.split(r"\begin{document}", 1)[1].rsplit(r"\end{document}", 1)[0]
-        if n:
+        if d is d_eg:  # rf.kappa_anisotropic keeps its own (longer) lists
             body, k = shared.subn("", body)
             assert k == 2, k
             body = body.replace(

@@ -319,9 +319,11 @@ def test_structured_with_identity_weights_is_isotropic_rf():
         assert a[k] == pytest.approx(float(b[k]), rel=1e-9), k
 
 
-def test_structured_rejects_grids():
-    with pytest.raises(rmtscale.ParameterError, match="'alpha_F'"):
-        rmtscale.solve("rf.test_error", alpha_F=0.7, P=[100, 200])
+def test_structured_accepts_grids():
+    # anisotropic weights on grids (more in tests/test_rf_structured.py)
+    g = rmtscale.solve("rf.test_error", alpha_F=0.7, P=[100, 200])
+    one = rmtscale.solve("rf.test_error", alpha_F=0.7, P=200)
+    assert g["test_error"][1] == pytest.approx(one["test_error"], rel=1e-12)
 
 
 ANISO = dict(spectrum="power_law", alpha=1.5, beta=1.6, D=150, N=100, P=60, ridge=1e-3,

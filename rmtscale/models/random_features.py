@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError
-from ..numeric.random_features import deep_rf_theory, rf_structured_theory, rf_theory
+from ..numeric.random_features import LAYER_NORMS, deep_rf_theory, rf_theory
 from ..params import Param, ParamSet
 from ..registry import derivation, solver
 from ..simulate.random_features import rf_bias_variance_replicate, rf_replicate
@@ -50,6 +50,15 @@ def _d_deep(L: int = 2):
     return sym.derive_deep_rf_kappa(L)
 
 
+@derivation(
+    "rf.kappa_anisotropic",
+    "Random features, anisotropic weights F = Z Sigma_F^1/2/sqrt(D): "
+    "kappa_2 (1 - Df1/P) Df1 kappa_F/D = lambda, Df1^F(kappa_F) = Df1",
+)
+def _d_kappa_aniso():
+    return sym.derive_rf_kappa_anisotropic()
+
+
 RF_KEYS = (
     "kappa1", "kappa2", "df1", "df2", "gamma1", "gamma2", "rho", "bias2", "var_x", "var_f",
     "var_xf", "var_xe", "var_xfe", "test_error", "train_error",
@@ -77,10 +86,12 @@ SOLVE_PARAMS = (
 
 
 def feature_spectrum(p: dict[str, Any]) -> np.ndarray | None:
-    """Σ_F eigenvalues j^-alpha_F, j = 1..N (None for isotropic weights, alpha_F = 0)."""
+    """Σ_F eigenvalues j^-alpha_F, j = 1..max(N) (None for isotropic weights, alpha_F = 0);
+    width N uses the first N of them."""
     if not p.get("alpha_F"):
         return None
-    return np.arange(1, int(p["N"]) + 1, dtype=float) ** -float(p["alpha_F"])
+    n_max = int(np.max(p["N"]))
+    return np.arange(1, n_max + 1, dtype=float) ** -float(p["alpha_F"])
 
 
 def rf_values(p: dict[str, Any]) -> dict[str, Any]:
@@ -88,18 +99,13 @@ def rf_values(p: dict[str, Any]) -> dict[str, Any]:
     s = make_spectrum(p)
     eF = None
     if p.get("alpha_F"):
-        if any(np.ndim(p[k]) > 0 for k in ("P", "N", "ridge")):
-            raise ParameterError("alpha_F", "> 0 needs scalar P, N and ridge (no grids yet)")
-        if p["ridge"] <= 0 or p["N"] != int(p["N"]):
-            raise ParameterError("alpha_F", "> 0 needs ridge > 0 and an integer N")
+        if np.any(np.asarray(p["N"]) != np.round(np.asarray(p["N"]))):
+            raise ParameterError("N", "must be integers when alpha_F > 0", p["N"])
         eF = feature_spectrum(p)
-        r = rf_structured_theory(s.eigenvalues, s.target_power, p["P"], eF, p["ridge"],
-                                 p["noise"])  # fmt: skip
-        return {k: float(r[k]) for k in RF_KEYS}
     axes = [np.atleast_1d(p[k]) for k in ("P", "N", "ridge")]
     grids = np.meshgrid(*axes, indexing="ij")
-    th = rf_theory(s.eigenvalues, s.target_power, *grids, noise=p["noise"])
-    if np.any(th["iterations"] >= 200):
+    th = rf_theory(s.eigenvalues, s.target_power, *grids, noise=p["noise"], feature_spectrum=eF)
+    if not np.all(th["converged"]):
         raise ArithmeticError("kappa_2 iteration did not converge at some points")
     return _squeeze(th, p, ("P", "N", "ridge"))
 
@@ -196,25 +202,34 @@ DEEP_SOLVE_PARAMS = (
     *SPECTRUM_PARAMS,
     Param("P", default=100, gt=0, array_ok=True, help="samples (grid ok)"),
     Param("widths", default=(150.0, 200.0), gt=0, array_ok=True,
-          help="layer widths N1,...,NL (every layer's entries N(0, 1/D))"),
+          help="layer widths N1,...,NL (layer entries: see layer_norm)"),
     Param("ridge", default=0.05, ge=0, array_ok=True, help="readout ridge, not scaled by P"),
     Param("noise", default=0.0, ge=0, help="label-noise variance sigma^2"),
 )  # fmt: skip
+LAYER_NORM = Param(
+    "layer_norm", kind="str", default="D", choices=LAYER_NORMS,
+    help="layer entries N(0, 1/D) (D) or N(0, 1/N_(l-1)) with N_0 = D (fan_in; theory: "
+    "the D result at ridge lambda prod_(l<L) N_l/D, kappa_1 rescaled)",
+)  # fmt: skip
+DEEP_SOLVE_PARAMS = (*DEEP_SOLVE_PARAMS, LAYER_NORM)
 
 
 def deep_rf_values(p: dict[str, Any]) -> dict[str, Any]:
     s = make_spectrum(p)
     widths = np.atleast_1d(np.asarray(p["widths"], dtype=float))
     Pg, Lg = np.meshgrid(np.atleast_1d(p["P"]), np.atleast_1d(p["ridge"]), indexing="ij")
-    th = deep_rf_theory(s.eigenvalues, s.target_power, Pg, widths, Lg, noise=p["noise"])
-    if np.any(th["iterations"] >= 200):
+    th = deep_rf_theory(
+        s.eigenvalues, s.target_power, Pg, widths, Lg, noise=p["noise"],
+        layer_norm=p.get("layer_norm", "D"),
+    )  # fmt: skip
+    if not np.all(th["converged"]):
         raise ArithmeticError("kappa_2 iteration did not converge at some points")
     return _squeeze(th, p, ("P", "ridge"))
 
 
 solver(
     "deep_rf.test_error",
-    "deep linear random features: kappa1, kappa2, E_g, E_tr, all terms",
+    "deep linear random features: kappa1, kappa2, E_g, E_tr, all terms (layer_norm=D|fan_in)",
     DEEP_SOLVE_PARAMS,
 )(lambda **p: deep_rf_values(p))
 
@@ -222,7 +237,7 @@ DEEP_CLAIM_PARAMS = _claim_params(
     300, Param("widths", default=(150.0, 200.0), ge=1, array_ok=True,
                help="layer widths at the smallest size (comma list)"),
     100, 0.05, 0.1,
-)  # fmt: skip
+) + (LAYER_NORM,)  # fmt: skip
 
 
 def _deep_cases(p: dict[str, Any]) -> list[dict[str, Any]]:
@@ -247,7 +262,7 @@ def _deep_simulate(case: dict[str, Any], rng: np.random.Generator, backend: Any)
     s = make_spectrum(case)
     r = rf_replicate(
         s.eigenvalues, s.target_power, case["P"], case["widths"], case["ridge"],
-        case["noise"], rng,
+        case["noise"], rng, layer_norm=case.get("layer_norm", "D"),
     )  # fmt: skip
     return {"test_error": r["test_error"]}
 
@@ -255,8 +270,8 @@ def _deep_simulate(case: dict[str, Any], rng: np.random.Generator, backend: Any)
 register(
     Claim(
         name="deep_rf.test_error",
-        summary="Deep linear random features (F = F1...FL, layers N(0, 1/D)): E_g from the "
-        "S-product vs exact finite-size fits",
+        summary="Deep linear random features (F = F1...FL, layers N(0, 1/D) or, with "
+        "layer_norm=fan_in, N(0, 1/N_(l-1))): E_g from the S-product vs exact finite-size fits",
         params=ParamSet(DEEP_CLAIM_PARAMS), theory=_deep_theory, simulate=_deep_simulate,
         cases=_deep_cases,
         tolerance=Tolerance(finite_size_coef=2.0, finite_size_power=1.0, systematic=5e-3),

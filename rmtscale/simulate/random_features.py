@@ -26,13 +26,18 @@ def rf_replicate(
     noise: float,
     rng: np.random.Generator,
     feature_spectrum: np.ndarray | None = None,
+    layer_norm: str = "D",
 ) -> dict[str, float]:
     """One random-feature experiment; returns test_error, train_error, kappa1_hat.
 
     ``feature_spectrum`` (length N, shallow only): anisotropic weights F = Z Σ_F^{1/2}/√D.
 
-    ``N`` may be a list of widths [N₁, …, N_L]: deep linear features F = F₁⋯F_L with every
-    layer's entries N(0, 1/D) (the normalization of ``deep_rf_theory``)."""
+    ``N`` may be a list of widths [N₁, …, N_L]: deep linear features F = F₁⋯F_L,
+    F_ℓ ∈ ℝ^{N_{ℓ−1}×N_ℓ} (N₀ = D), with entries N(0, 1/D) in every layer
+    (``layer_norm="D"``) or N(0, 1/N_{ℓ−1}) (``layer_norm="fan_in"``), as in
+    ``deep_rf_theory``. The first layer is N(0, 1/D) either way."""
+    if layer_norm not in ("D", "fan_in"):
+        raise ValueError(f"layer_norm must be 'D' or 'fan_in', not {layer_norm!r}")
     eta = np.asarray(eigenvalues, dtype=float)
     D = eta.size
     lam = float(ridge)
@@ -42,7 +47,7 @@ def rf_replicate(
     widths = [int(n) for n in np.atleast_1d(N)]
     F = rng.standard_normal((D, widths[0])) / np.sqrt(D)
     for a, b in zip(widths[:-1], widths[1:]):
-        F = F @ (rng.standard_normal((a, b)) / np.sqrt(D))
+        F = F @ (rng.standard_normal((a, b)) / np.sqrt(D if layer_norm == "D" else a))
     N = widths[-1]
     if feature_spectrum is not None:
         if len(widths) != 1 or len(feature_spectrum) != N:

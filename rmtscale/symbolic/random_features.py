@@ -165,3 +165,118 @@ def derive_deep_rf_kappa(layers: int = 2) -> Derivation:
     d.step(eq, "with df = Df1(kappa_2)/D")
     d.result = eq
     return d
+
+
+# ============================================================================ anisotropic F
+kappa_F = sp.Symbol("kappa_F", positive=True)
+Df1F = sp.Symbol(r"\mathrm{Df}^F_1", positive=True)  # at kappa_F
+Df2F = sp.Symbol(r"\mathrm{Df}^F_2", positive=True)  # at kappa_F
+kappa_F_of = sp.Function(r"\kappa_F")  # kappa_F(x): ridge of Sigma_F at normalized df x
+
+ANISO_CONVENTIONS = [
+    *CONVENTIONS,
+    r"anisotropic weights $F=Z\Sigma_F^{1/2}/\sqrt D$, $Z\in\mathbb{R}^{D\times N}$ standard "
+    r"Gaussian, $\Sigma_F$ ($N\times N$) with eigenvalues $\eta^F_j$ (the solver uses "
+    r"$\eta^F_j=j^{-\alpha_F}$); features $F^\top x$, predictor $x^\top F\hat v$",
+    r"$\mathrm{Df}^F_1(\kappa)=\sum_j\eta^F_j/(\eta^F_j+\kappa)$, "
+    r"$\mathrm{Df}^F_2(\kappa)=\sum_j(\eta^F_j)^2/(\eta^F_j+\kappa)^2$ (unnormalized, $N$ modes); "
+    r"$\kappa_F(x)$ solves $\mathrm{Df}^F_1(\kappa_F)/N=x$",
+    r"$\mathrm{df}=\mathrm{Df}_1(\kappa_2)/D$ (normalized); $\mathrm{Df}_{1,2}$ at $\kappa_2$",
+]
+
+
+def derive_rf_kappa_anisotropic() -> Derivation:
+    r"""κ₂ and κ_F for random features with anisotropic weights (theory note §3.3, §9.3).
+
+    :math:`F^\top F=\Sigma_F^{1/2}(Z^\top Z/D)\Sigma_F^{1/2}` is a free product of Σ_F and an
+    N×N white Wishart of ratio N/D; transporting its S-transform to :math:`FF^\top` gives
+    :math:`1/S_{FF^\top}(\mathrm{df})=\mathrm{df}\,\kappa_F(\mathrm{df}D/N)`, hence
+    :math:`\kappa_2(1-\mathrm{Df}_1/P)(\mathrm{Df}_1/D)\kappa_F=\lambda` with
+    :math:`\mathrm{Df}^F_1(\kappa_F)=\mathrm{Df}_1(\kappa_2)`. Every identity is checked."""
+    d = Derivation(
+        "rf.kappa_anisotropic",
+        "Random features with anisotropic weights: kappa_2, kappa_F and rho",
+        conventions=list(ANISO_CONVENTIONS),
+        assumptions=[
+            *ASSUMPTIONS,
+            r"$N,D,P\to\infty$ at fixed ratios; $Z$ independent of $X$; $\Sigma_F$ fixed with "
+            r"bounded spectrum (so $\Sigma_F$ and $Z^\top Z/D$ are asymptotically free)",
+            r"physical branch $\mathrm{Df}_1(\kappa_2)<\min(P,N)$, $\kappa_F>0$",
+        ],
+    )
+    t = sp.Symbol("t")
+    x = sp.Symbol("x", positive=True)
+    c = N / D
+    # S of Sigma_F from its renormalized ridge (note 2.7): S(-x) = (1 - x)/(x kappa_F(x)),
+    # i.e. in Voiculescu's variable S(t) = (1 + t)/(-t kappa_F(-t))
+    S_SF = (1 + t) / (-t * kappa_F_of(-t))
+    d.step(
+        sp.Eq(sp.Function(r"S_{\Sigma_F}")(-x), sp.simplify(S_SF.subs(t, -x))),
+        "S-transform of Sigma_F at -x from its ridge: df^1_{Sigma_F}(kappa_F(x)) = x",
+    )
+    S_W = marchenko_pastur(c).s_transform()
+    S_C = S_SF * S_W
+    d.step(
+        sp.Eq(sp.Function("S_{F^TF}")(t), S_C),
+        "F^T F = Sigma_F^1/2 (Z^T Z/D) Sigma_F^1/2: times the N x N Wishart of ratio N/D",
+    )
+    S_A = (1 + t) / (c + t) * S_C.subs(t, t / c)
+    S_df = sp.simplify(S_A.subs(t, -df))
+    d.step(
+        sp.Eq(sp.Function("S_{FF^T}")(df), S_df),
+        "transport to the D x D matrix F F^T (same nonzero spectrum), at t = -df",
+    )
+    if sp.simplify(1 / S_df - df * kappa_F_of(df * D / N)) != 0:
+        raise ArithmeticError("1/S_FF(df) = df kappa_F(df D/N) does not follow")
+    d.step(
+        sp.Eq(1 / sp.Function("S_{FF^T}")(df), df * kappa_F_of(df * D / N)),
+        "so 1/S_FF(df) = df kappa_F(df D/N)  (N/D - df for Sigma_F = I)",
+    )
+    q = D / P
+    k2_of_lam = lam / (1 - q * df) * (1 / (df * kappa_F))
+    d.step(
+        sp.Eq(kappa2, k2_of_lam),
+        "kappa_2 = lambda S_W(df) S_FF(df), kappa_F = kappa_F(df D/N)",
+    )
+    eq = sp.Eq(kappa2 * (1 - Df1 / P) * Df1 / D * kappa_F, lam)
+    lam_from_k2 = sp.solve(sp.Eq(kappa2, k2_of_lam.subs(df, Df1 / D)), lam)[0]
+    if sp.simplify(lam_from_k2 - eq.lhs) != 0:
+        raise ArithmeticError("the anisotropic kappa_2 equation does not follow")
+    d.step(eq, "with df = Df1(kappa_2)/D: the self-consistent equation for kappa_2")
+    f_eq = sp.Eq(Df1F, Df1)
+    d.step(f_eq, "kappa_F solves Df^F_1(kappa_F) = N df D/N = Df1(kappa_2)")
+    d.step(sp.Eq(kappa1, kappa2 * Df1 / D * kappa_F), "kappa_1 = kappa_2 Df1 kappa_F / D")
+    # Sigma_F = I: Df^F_1 = N/(1 + kappa_F) gives kappa_F = (N - Df1)/Df1: the isotropic model
+    kF_iso = sp.solve(sp.Eq(N / (1 + kappa_F), Df1), kappa_F)[0]
+    iso = sp.simplify(eq.lhs.subs(kappa_F, kF_iso))
+    if sp.simplify(iso - derive_rf_kappa().result.lhs) != 0:
+        raise ArithmeticError("Sigma_F = I does not give the isotropic equation")
+    d.step(
+        sp.Eq(sp.Symbol(r"\kappa_F^{\Sigma_F=I}"), kF_iso),
+        "Sigma_F = I: Df^F_1 = N/(1 + kappa_F) gives back kappa_2 (1 - Df1/P)(N - Df1)/D",
+    )
+    # rho^-1 = dlog kappa_1/dlog kappa_2 by implicit differentiation, with
+    # kappa dDf1/dkappa = -(Df1 - Df2) and kappa_F dDf^F_1/dkappa_F = -(Df^F_1 - Df^F_2)
+    dlogu = -(Df1 - Df2) / Df1  # dlog Df1 / dlog kappa_2
+    dlogkF_dlogu = -Df1 / (Df1 - Df2F)  # dlog kappa_F / dlog Df1 (Df^F_1 = Df1)
+    dlogk1 = sp.simplify(1 + dlogu * (1 + dlogkF_dlogu))
+    note = 1 - (Df1 - Df2) * (1 / Df1 - 1 / (Df1 - Df2F))
+    if sp.simplify(dlogk1 - note) != 0:
+        raise ArithmeticError("dlog kappa_1/dlog kappa_2 differs from the note's form")
+    shown = 1 + (Df1 - Df2) * Df2F / (Df1 * (Df1 - Df2F))
+    if sp.simplify(shown - dlogk1) != 0:
+        raise ArithmeticError("rho^-1 simplification")
+    d.step(
+        sp.Eq(1 / rho, shown),
+        "rho^-1 = dlog kappa_1/dlog kappa_2 (implicit differentiation of both equations)",
+    )
+    iso_rho = sp.simplify(dlogk1.subs(Df2F, Df1**2 / N))  # Sigma_F = I: Df^F_2 = Df1^2/N
+    if sp.simplify(iso_rho - (1 + (Df1 - Df2) / (N - Df1))) != 0:
+        raise ArithmeticError("Sigma_F = I does not give the isotropic rho")
+    d.step(
+        sp.Eq(sp.Symbol(r"\rho^{-1}_{\Sigma_F=I}"), 1 + (Df1 - Df2) / (N - Df1)),
+        "Sigma_F = I (Df^F_2 = Df1^2/N): the isotropic rho; E_g, E_tr and the terms as there",
+    )
+    d.result = eq
+    d.extras.update(kappa_F_equation=f_eq, rho_inverse=dlogk1, s_ff=S_df)
+    return d
