@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..params import Param, ParamSet
-from ..registry import solver
+from ..registry import derivation, solver
 from ..validate.claims import Claim, register
 from ..validate.stats import Tolerance
 from .ridge import SPECTRUM_PARAMS, make_spectrum
@@ -61,6 +61,47 @@ def _dataset_seed(seed: int, case_index: int) -> int:
     """The xoroshiro seed of one validation case: a hash of (seed, case index)."""
     ss = np.random.SeedSequence([int(seed), int(case_index), 0x5D6])
     return int(ss.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+# ============================================================================ derivations
+@derivation(
+    "sgd.learning_curve",
+    "Online SGD: Gaussian 4th moment -> mode-wise recursion, Volterra form, stability, E_g(inf)",
+)
+def _d_sgd():
+    from ..symbolic.dynamics import derive_sgd_recursion
+
+    return derive_sgd_recursion()
+
+
+@derivation(
+    "gd.learning_curve",
+    "Full-batch GD on P samples: contour integrals of the one- and two-point equivalents",
+)
+def _d_gd():
+    from ..symbolic.dynamics import derive_gd_finite_data
+
+    return derive_gd_finite_data()
+
+
+@derivation(
+    "rf_gd.learning_curve",
+    "Population GD on linear random features: one-point equivalent, projection limit",
+)
+def _d_rf_gd():
+    from ..symbolic.dynamics import derive_rf_population_gd
+
+    return derive_rf_population_gd()
+
+
+@derivation(
+    "dynamics.exponents",
+    "Dynamical model: time/width/data exponents and the compute-optimal split C = N t",
+)
+def _d_exponents():
+    from ..symbolic.dynamics import derive_dynamical_exponents
+
+    return derive_dynamical_exponents()
 
 
 # ============================================================================ theory
