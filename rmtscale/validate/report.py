@@ -144,7 +144,10 @@ class Report:
             fmt.format(*["-" * w for w in widths]),
         ]
         lines += [fmt.format(*r) for r in rows]
-        lines.append("trend (discrepancy = a + b n^-p):")
+        if self.trends:
+            lines.append("trend (discrepancy = a + b n^-p):")
+        else:
+            lines.append("trend: none (a single size)")
         for t in self.trends:
             lines.append(
                 f"  {t.observable}: a = {t.intercept:.3g} ± {t.intercept_se:.2g} "
