@@ -300,6 +300,10 @@ CLAIM_CASES = [
     ("scaling.time_exponent", {"alpha": 2.0, "beta": 3.0, "t0": 1.0}),  # no saturation
     ("scaling.rich_time_exponent", {}),
     ("scaling.compute_exponent", {}),
+    ("scaling.ridge_lambda_exponent", {}),
+    ("scaling.ridge_lambda_exponent", {"alpha": 2.0, "beta": 3.0}),  # saturation: min(beta,2)
+    ("scaling.rf_data_exponent", {}),
+    ("scaling.sgd_noise_exponent", {}),
 ]
 
 
@@ -355,3 +359,26 @@ def test_rf_width_curve_is_the_rf_gd_projection_error() -> None:
     E = S.rf_width_curve(2.0, 0.75, 3000, Ns)
     ref = [rf_gd_learning_curve(s, N=int(n), times=[0.0], flow=True).loss_inf for n in Ns]
     assert np.allclose(E, ref, rtol=1e-9)
+
+
+def test_ridge_lambda_curve_is_the_population_bias() -> None:
+    """At P = oo, kappa = lambda and E_g = sum lambda_k wbar_k^2 lambda^2/(lambda_k + lambda)^2."""
+    from rmtscale import spectra
+    from rmtscale.models import scaling as S
+
+    s = spectra.power_law(2.0, 0.75, 3000)
+    lams = np.array([1e-4, 1e-3, 1e-2])
+    E = S.ridge_lambda_curve(2.0, 0.75, 3000, lams)
+    lk, p = s.eigenvalues, s.target_power
+    ref = [float(np.sum(p * lam**2 / (lk + lam) ** 2)) for lam in lams]
+    assert np.allclose(E, ref, rtol=1e-6)
+
+
+def test_sgd_noise_curve_vanishes_for_huge_batch_and_needs_beta_above_one() -> None:
+    from rmtscale.models import scaling as S
+
+    y = S.sgd_noise_curve(2.0, 3.0, 500, np.array([10.0, 100.0]), 0.5, 10**9)
+    assert np.all(np.abs(y) < 1e-9)
+    with pytest.raises(ParameterError) as e:
+        rmtscale.validate("scaling.sgd_noise_exponent", beta=0.75, progress=False)
+    assert e.value.name == "beta"

@@ -38,12 +38,22 @@ Numeric theories used:
 * ``scaling.compute_exponent`` — lazy, gradient flow: ``rf_gd`` in the width-independent
   normalization (τ_rf = τ·D/N, i.e. lr ∝ 1/N, note §3.2; with rmtscale's F ~ N(0, 1/D) the
   kernel grows like N/D and C = N·τ_rf would not trade width for time) minimized over N at
-  fixed C = N·τ: slopes of L*(C) and N*(C).
+  fixed C = N·τ: slopes of L*(C) and N*(C);
+* ``scaling.ridge_lambda_exponent`` — :func:`rmtscale.numeric.ridge.ridge_theory` at P = 10³⁰
+  (the P = ∞ ridge-limited regime, κ = λ), σ = 0, E_g vs λ (λ not scaled by P);
+* ``scaling.rf_data_exponent`` — :func:`rmtscale.numeric.random_features.rf_theory` at width
+  N = 10³·P (data-limited), λ = 0, σ = 0, E_g vs P;
+* ``scaling.sgd_noise_exponent`` — :func:`rmtscale.numeric.dynamics.sgd_learning_curve`,
+  the SGD-noise term isolated as B·(E_SGD,B − E_GD) (GD = batch 10⁹), σ = 0, vs steps t.
 
 Defaults are chosen where the pre-asymptotic corrections and the mode truncation are both
 below ~0.01 over the window: (α, β) = (2, 0.75) for ridge, optimal ridge and time; (3, 0.4)
 for the width and compute claims (the linear projection filter converges like N^-α(1-β),
-slowly for β near 1 at α = 2); (2, 0.6, γ = 1) for the rich claim (note §2.6's test case).
+slowly for β near 1 at α = 2); (2, 0.6, γ = 1) for the rich claim (note §2.6's test case);
+(2, 0.75) for the λ and RF data claims (RF at N = 10³P for β > 1 would sit in the
+variance-limited wedge: the feature variance (P/N)P^-α dominates P^-αβ beyond P ~ 10³ at
+α = 2, β = 1.5); (2, 3), B = 100, η = 0.5, t ≥ 100 for the SGD-noise claim (β > 1 needed:
+Σ_t E_g finite; relative corrections O(1/t)).
 Other (α, β) work when the window is asymptotic: e.g. α ≈ 1 needs many more modes
 (the truncated trace Σ_{k>D} λ_k biases κ by (x/D)^(α−1)), and easy-task (β > 1) compute
 slopes converge slowly (the embedding term has O(t^-(β-1)) relative corrections: at α = 3,
@@ -614,5 +624,141 @@ register(
         "scaling.compute_optimal",
         "D",
         scale=lambda obs, th: 1.5 if obs == "width_share" else 1.0,
+    )
+)
+
+
+# ------------------------------------------------------------------ 7. ridge E_g vs lambda
+def ridge_lambda_curve(
+    alpha: float, beta: float, D: int, lams: np.ndarray, P: float = 1e30
+) -> np.ndarray:
+    """Noiseless E_g(λ) from :func:`ridge_theory` at a huge P (the P = ∞ ridge-limited
+    regime: κ = λ, γ = 0, E_g = Σ λ_k w̄_k² κ²/(λ_k + κ)²); λ is not scaled by P."""
+    from ..numeric.ridge import ridge_theory
+
+    s = spectra.power_law(alpha, beta, D)
+    th = ridge_theory(s.eigenvalues, s.target_power, np.array([P]), lams, noise=0.0)
+    if not np.all(th.converged):
+        raise ArithmeticError("ridge kappa iteration did not converge")
+    return th.test_error[0, :]
+
+
+def _measure_ridge_lambda(case, offsets):
+    lams = _grid(case["lam0"], case["decades"], case["jitter"], 12)
+    E = ridge_lambda_curve(case["alpha"], case["beta"], case["D"], lams, case["P"])
+    return {"exponent": window_slopes(lams, E, case["lam0"], case["decades"], offsets)}
+
+
+register(
+    _slope_claim(
+        "scaling.ridge_lambda_exponent",
+        "ridge-limited noiseless E_g ~ lambda^min(beta,2) at P = oo (kappa = lambda): slope of "
+        "ridge_theory over >= 3 decades in lambda",
+        (
+            Param("alpha", default=2.0, gt=1, help="capacity"),
+            Param("beta", default=0.75, gt=0, help="source"),
+            Param("D", kind="int", default=10**6, ge=1000, help="modes (lambda >> D^-alpha)"),
+            Param("P", default=1e30, gt=0, help="samples (P^-alpha << lambda: the P = oo limit)"),
+            Param("lam0", default=1e-7, gt=0, help="lower end of the first fit window (ridge)"),
+            *COMMON,
+        ),
+        lambda c: {"exponent": _exponent_at("ridge_lambda_exponent", c)},
+        _measure_ridge_lambda,
+        "scaling.ridge",
+        "D",
+    )
+)
+
+
+# ------------------------------------------------------------------ 8. RF E_g vs P (N >> P)
+def rf_data_curve(
+    alpha: float, beta: float, D: int, Ps: np.ndarray, width_factor: float, ridge: float = 0.0
+) -> np.ndarray:
+    """Random-feature E_g(P) from :func:`rf_theory` at width N = width_factor·P (data-limited,
+    N ≫ P), noiseless. At N = ∞ this is ridge regression; at N = cP the feature variance
+    (P/N) P^-α min(β,1) is a constant fraction of the bias for β ≤ 1 (same slope), but for
+    β > 1 it dominates the bias P^-α min(β,2) beyond the crossover P* ~ N^(1/(1+α(m₂−m₁)))
+    (note §3), so the claim's clean window needs β ≤ 1 or a much larger width."""
+    from ..numeric.random_features import rf_theory
+
+    s = spectra.power_law(alpha, beta, D)
+    r = rf_theory(s.eigenvalues, s.target_power, Ps, width_factor * Ps, np.array(ridge))
+    if not np.all(r["converged"]):
+        raise ArithmeticError("rf kappa iteration did not converge")
+    return np.asarray(r["test_error"], dtype=float).reshape(-1)
+
+
+def _measure_rf_data(case, offsets):
+    Ps = _grid(case["P0"], case["decades"], case["jitter"], 12)
+    E = rf_data_curve(
+        case["alpha"], case["beta"], case["D"], Ps, case["width_factor"], case["ridge"]
+    )
+    return {"exponent": -window_slopes(Ps, E, case["P0"], case["decades"], offsets)}
+
+
+register(
+    _slope_claim(
+        "scaling.rf_data_exponent",
+        "random features, data-limited (N = 1e3 P >> P): E_g ~ P^-(alpha min(beta,2)), slope "
+        "of rf_theory",
+        (
+            Param("alpha", default=2.0, gt=1, help="capacity"),
+            Param("beta", default=0.75, gt=0, help="source"),
+            Param("D", kind="int", default=10**6, ge=1000, help="modes"),
+            Param("P0", default=30.0, ge=1, help="lower end of the first fit window (samples)"),
+            Param("width_factor", default=1e3, ge=1, help="width N = width_factor * P"),
+            Param("ridge", default=0.0, ge=0, help="ridge lambda (not scaled by P)"),
+            *COMMON,
+        ),
+        lambda c: {"exponent": _exponent_at("rf_data_exponent", c)},
+        _measure_rf_data,
+        "scaling.random_features",
+        "D",
+    )
+)
+
+
+# ------------------------------------------------------------------ 9. SGD-noise term
+def sgd_noise_curve(
+    alpha: float, beta: float, D: int, steps: np.ndarray, lr: float, batch: int
+) -> np.ndarray:
+    """The SGD-noise term isolated: B·(E_SGD,B(t) − E_GD(t)) from
+    :func:`rmtscale.numeric.dynamics.sgd_learning_curve` (noiseless; GD = batch 10⁹) at
+    integer steps t. For β > 1 (Σ_t E(t) finite) it is ≈ K(t)·Σ_s E(s) with the Volterra
+    kernel K(t) = (η²/B)Σλ_k²e^(−2ηλ_k t) ~ t^-(2−1/α), relative corrections O(1/t)."""
+    from ..numeric.dynamics import sgd_learning_curve
+
+    s = spectra.power_law(alpha, beta, D)
+    e_b = sgd_learning_curve(s, lr=lr, batch=batch, times=steps).loss
+    e_gd = sgd_learning_curve(s, lr=lr, batch=10**9, times=steps).loss
+    return batch * (np.asarray(e_b, dtype=float) - np.asarray(e_gd, dtype=float))
+
+
+def _measure_sgd(case, offsets):
+    steps = np.unique(np.round(_grid(case["t0"], case["decades"], case["jitter"], 12)))
+    y = sgd_noise_curve(
+        case["alpha"], case["beta"], case["D"], steps, case["lr"], int(case["batch"])
+    )
+    return {"exponent": -window_slopes(steps, y, case["t0"], case["decades"], offsets)}
+
+
+register(
+    _slope_claim(
+        "scaling.sgd_noise_exponent",
+        "online-SGD noise term B^-1 t^-(2-1/alpha): slope of B (E_SGD - E_GD) vs steps "
+        "(sgd_learning_curve, noiseless, super-easy task)",
+        (
+            Param("alpha", default=2.0, gt=1, help="capacity"),
+            Param("beta", default=3.0, gt=1, help="source (> 1; super-easy: > 2 - 1/alpha)"),
+            Param("D", kind="int", default=3000, ge=100, help="modes"),
+            Param("t0", default=100.0, ge=1, help="lower end of the first fit window (steps)"),
+            Param("lr", default=0.5, gt=0, help="learning rate eta"),
+            Param("batch", kind="int", default=100, ge=1, help="batch size B"),
+            *COMMON,
+        ),
+        lambda c: {"exponent": _exponent_at("sgd_noise_exponent", c)},
+        _measure_sgd,
+        "scaling.dynamics",
+        "D",
     )
 )
