@@ -537,6 +537,40 @@ def _summary(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, stderr
 
 
+def check_inputs(
+    model, spectrum, lr, steps, batch, P, N, noise, runs, seed, times, gamma, run_offset
+):
+    """Validate and normalise :func:`train`'s arguments (shared by the cpu and cuda backends).
+
+    Returns ``(lr, steps, batch, P, N, noise, runs, seed, times, gamma, run_offset)``; N is 0
+    for the linear model. Raises :class:`ParameterError` naming the first bad parameter."""
+    if model not in MODELS:
+        raise ParameterError("model", "must be one of " + ", ".join(MODELS), model)
+    if not isinstance(spectrum, Spectrum):
+        raise ParameterError("spectrum", "must be an rmtscale.spectra.Spectrum", type(spectrum))
+    lr = _as_float("lr", lr, "must be a finite number > 0", lambda v: v > 0)
+    steps = _as_int("steps", steps, 1)
+    if batch is not None:
+        batch = _as_int("batch", batch, 1)
+    if P is not None:
+        P = _as_int("P", P, 1)
+    if model in ("rf", "two_layer"):
+        if N is None:
+            raise ParameterError("N", f"is required for model '{model}' (an integer >= 1)")
+        N = _as_int("N", N, 1)
+    else:
+        N = 0
+    noise = _as_float("noise", noise, "must be a finite number >= 0", lambda v: v >= 0)
+    runs = _as_int("runs", runs, 1)
+    seed = _as_int("seed", seed, 0)
+    if seed >= 2**64:
+        raise ParameterError("seed", "must be an integer in [0, 2**64)", seed)
+    gamma = _as_float("gamma", gamma, "must be a finite number > 0", lambda v: v > 0)
+    run_offset = _as_int("run_offset", run_offset, 0)
+    t_rec = default_times(steps) if times is None else _check_times(times, steps)
+    return lr, steps, batch, P, N, noise, runs, seed, t_rec, gamma, run_offset
+
+
 def train(
     model: str,
     spectrum: Spectrum,
@@ -570,30 +604,9 @@ def train(
     chunks of runs (None: only when stderr is a terminal).
     """
     t_start = time.perf_counter()
-    if model not in MODELS:
-        raise ParameterError("model", "must be one of " + ", ".join(MODELS), model)
-    if not isinstance(spectrum, Spectrum):
-        raise ParameterError("spectrum", "must be an rmtscale.spectra.Spectrum", type(spectrum))
-    lr = _as_float("lr", lr, "must be a finite number > 0", lambda v: v > 0)
-    steps = _as_int("steps", steps, 1)
-    if batch is not None:
-        batch = _as_int("batch", batch, 1)
-    if P is not None:
-        P = _as_int("P", P, 1)
-    if model in ("rf", "two_layer"):
-        if N is None:
-            raise ParameterError("N", f"is required for model '{model}' (an integer >= 1)")
-        N = _as_int("N", N, 1)
-    else:
-        N = 0
-    noise = _as_float("noise", noise, "must be a finite number >= 0", lambda v: v >= 0)
-    runs = _as_int("runs", runs, 1)
-    seed = _as_int("seed", seed, 0)
-    if seed >= 2**64:
-        raise ParameterError("seed", "must be an integer in [0, 2**64)", seed)
-    gamma = _as_float("gamma", gamma, "must be a finite number > 0", lambda v: v > 0)
-    run_offset = _as_int("run_offset", run_offset, 0)
-    t_rec = default_times(steps) if times is None else _check_times(times, steps)
+    lr, steps, batch, P, N, noise, runs, seed, t_rec, gamma, run_offset = check_inputs(
+        model, spectrum, lr, steps, batch, P, N, noise, runs, seed, times, gamma, run_offset
+    )
     if backend not in ("cpu", "cuda", "auto"):
         raise ParameterError("backend", "must be one of cpu, cuda, auto", backend)
 

@@ -685,36 +685,6 @@ def _fmt_bytes(n: float) -> str:
     return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.3g} MiB"
 
 
-def _validate(model, spectrum, lr, steps, batch, P, N, noise, runs, seed, times, gamma, run_offset):
-    from .sgd import MODELS, _as_float, _as_int, _check_times, default_times
-
-    if model not in MODELS:
-        raise ParameterError("model", "must be one of " + ", ".join(MODELS), model)
-    if not isinstance(spectrum, Spectrum):
-        raise ParameterError("spectrum", "must be an rmtscale.spectra.Spectrum", type(spectrum))
-    lr = _as_float("lr", lr, "must be a finite number > 0", lambda v: v > 0)
-    steps = _as_int("steps", steps, 1)
-    if batch is not None:
-        batch = _as_int("batch", batch, 1)
-    if P is not None:
-        P = _as_int("P", P, 1)
-    if model in ("rf", "two_layer"):
-        if N is None:
-            raise ParameterError("N", f"is required for model '{model}' (an integer >= 1)")
-        N = _as_int("N", N, 1)
-    else:
-        N = 0
-    noise = _as_float("noise", noise, "must be a finite number >= 0", lambda v: v >= 0)
-    runs = _as_int("runs", runs, 1)
-    seed = _as_int("seed", seed, 0)
-    if seed >= 2**64:
-        raise ParameterError("seed", "must be an integer in [0, 2**64)", seed)
-    gamma = _as_float("gamma", gamma, "must be a finite number > 0", lambda v: v > 0)
-    run_offset = _as_int("run_offset", run_offset, 0)
-    t_rec = default_times(steps) if times is None else _check_times(times, steps)
-    return lr, steps, batch, P, N, noise, runs, seed, t_rec, gamma, run_offset
-
-
 def _zeros(cuda, shape):
     return cuda.to_device(np.zeros(shape, dtype=np.float64))
 
@@ -740,11 +710,11 @@ def train_cuda(
     (``backend="cuda"``). See the module docstrings of ``sgd`` (semantics) and this module
     (kernels)."""
     from .backends import CudaBackend
-    from .sgd import TrainingCurves, _regime, _summary
+    from .sgd import TrainingCurves, _regime, _summary, check_inputs
     from .xoroshiro import init_states
 
     t_start = time.perf_counter()
-    lr, steps, batch, P, N, noise, runs, seed, t_rec, gamma, run_offset = _validate(
+    lr, steps, batch, P, N, noise, runs, seed, t_rec, gamma, run_offset = check_inputs(
         model, spectrum, lr, steps, batch, P, N, noise, runs, seed, times, gamma, run_offset
     )
     if not CudaBackend.available():
