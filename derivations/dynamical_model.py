@@ -57,7 +57,6 @@ import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
 from scipy.special import zeta  # noqa: E402
 
-import rmtscale  # noqa: E402
 from rmtscale.numeric.dynamics import gd_learning_curve, rf_gd_learning_curve  # noqa: E402
 from rmtscale.spectra import from_arrays, power_law  # noqa: E402
 from rmtscale.symbolic import dynamics as sym  # noqa: E402
@@ -74,23 +73,12 @@ args = parser.parse_args()
 
 # In --document mode stdout carries only LaTeX (so `> dynamical_model.tex` just works).
 log = sys.stderr if args.document else sys.stdout
+from rmtscale.narration import Narrator  # noqa: E402
+
+narrator = Narrator(document=args.document)
+say, section, show_latex = narrator.say, narrator.section, narrator.show_latex
 T0 = time.time()
 SUMMARY: list[tuple[str, str, str, str]] = []  # (quantity, fitted, predicted, note)
-
-
-def say(*parts: object) -> None:
-    print(*parts, file=log)
-
-
-def section(title: str) -> None:
-    say(f"\n{'=' * 78}\n{title}\n{'=' * 78}")
-
-
-def show_latex(d: rmtscale.Derivation) -> None:
-    """Print a derivation's LaTeX align block (the whole document goes out in --document)."""
-    if not args.document:
-        say(f"\n% LaTeX of {d.name!r} ({len(d.steps)} steps)")
-        say(d.latex())
 
 
 def slope(x, y) -> float:

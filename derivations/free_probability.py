@@ -31,13 +31,13 @@ Run::
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 import numpy as np
 import sympy as sp
 
 import rmtscale
+from rmtscale.narration import Narrator, is_zero
 from rmtscale.symbolic.transforms import g, t, w, z
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -50,36 +50,15 @@ parser.add_argument(
 args = parser.parse_args()
 
 # In --document mode stdout carries only LaTeX (so `> free_probability.tex` just works).
-log = sys.stderr if args.document else sys.stdout
+narrator = Narrator(document=args.document)
+log = narrator.log
+say, section, show_latex, say_steps = (
+    narrator.say,
+    narrator.section,
+    narrator.show_latex,
+    narrator.say_steps,
+)
 T0 = time.time()
-
-
-def say(*parts: object) -> None:
-    print(*parts, file=log)
-
-
-def section(title: str) -> None:
-    say(f"\n{'=' * 78}\n{title}\n{'=' * 78}")
-
-
-def show_latex(d: rmtscale.Derivation) -> None:
-    """Print a derivation's LaTeX align block (collected for the document in --document)."""
-    if not args.document:
-        say(f"\n% LaTeX of {d.name!r} ({len(d.steps)} steps)")
-        say(d.latex())
-
-
-def say_steps(d: rmtscale.Derivation, first: int) -> None:
-    """Print the steps of ``d`` from number ``first`` on (earlier ones were shown above)."""
-    at = ", ".join(f"{k} = {v}" for k, v in d.params.items())
-    say(f"{d.title}  (steps 1-{first - 1} as above" + (f", at {at})" if at else ")"))
-    for i, s in enumerate(d.steps[first - 1 :], first):
-        say(f"[{i}] {s.text}")
-        say("\n".join("    " + ln for ln in sp.pretty(s.eq, use_unicode=True).splitlines()))
-
-
-def is_zero(expr: sp.Expr) -> bool:
-    return sp.simplify(sp.expand(expr)) == 0
 
 
 q = rmtscale.ensembles.q  # the symbolic aspect ratio q = D/P (positive)

@@ -34,13 +34,13 @@ Run::
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 import numpy as np
 import sympy as sp
 
 import rmtscale
+from rmtscale.narration import Narrator
 from rmtscale.numeric.optimal_lr import fitted_slope
 from rmtscale.simulate.deep_linear import chain_eta_max, fit_slopes
 from rmtscale.symbolic import optimal_lr as sym
@@ -53,17 +53,11 @@ parser.add_argument(
 )
 args = parser.parse_args()
 
-log = sys.stderr if args.document else sys.stdout
+narrator = Narrator(document=args.document)
+log = narrator.log
+say, section = narrator.say, narrator.section
 T0 = time.time()
 NAME = "scaling.optimal_lr"
-
-
-def say(*parts: object) -> None:
-    print(*parts, file=log)
-
-
-def section(title: str) -> None:
-    say(f"\n{'=' * 78}\n{title}\n{'=' * 78}")
 
 
 def eta_formula(g, L):

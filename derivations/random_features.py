@@ -42,13 +42,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import time
 
 import numpy as np
 import sympy as sp
 
 import rmtscale
+from rmtscale.narration import Narrator, close, is_zero
 from rmtscale.symbolic import random_features as sym
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -61,41 +61,15 @@ parser.add_argument(
 args = parser.parse_args()
 
 # In --document mode stdout carries only LaTeX (so `> random_features.tex` just works).
-log = sys.stderr if args.document else sys.stdout
+narrator = Narrator(document=args.document)
+log = narrator.log
+say, section, show_latex, say_steps = (
+    narrator.say,
+    narrator.section,
+    narrator.show_latex,
+    narrator.say_steps,
+)
 T0 = time.time()
-
-
-def say(*parts: object) -> None:
-    print(*parts, file=log)
-
-
-def section(title: str) -> None:
-    say(f"\n{'=' * 78}\n{title}\n{'=' * 78}")
-
-
-def show_latex(d: rmtscale.Derivation) -> None:
-    """Print a derivation's LaTeX align block (collected for the document in --document)."""
-    if not args.document:
-        say(f"\n% LaTeX of {d.name!r} ({len(d.steps)} steps)")
-        say(d.latex())
-
-
-def say_steps(d: rmtscale.Derivation, first: int) -> None:
-    """Print the steps of ``d`` from number ``first`` on (earlier ones were shown above)."""
-    say(f"{d.title}  (steps 1-{first - 1} as in section 1)")
-    for i, s in enumerate(d.steps[first - 1 :], first):
-        say(f"[{i}] {s.text}")
-        say("\n".join("    " + ln for ln in sp.pretty(s.eq, use_unicode=True).splitlines()))
-
-
-def is_zero(expr: sp.Expr) -> bool:
-    return sp.simplify(sp.expand(expr)) == 0
-
-
-def close(got, want, rtol: float, what: str) -> None:
-    """Assert ``got`` ≈ ``want`` (relative), with a message naming the quantity."""
-    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-    assert np.allclose(got, want, rtol=rtol, atol=0.0), f"{what}: {got} != {want}"
 
 
 # The symbols of the random-feature derivations.
