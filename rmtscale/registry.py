@@ -17,10 +17,22 @@ from .params import Param, ParamSet
 
 @dataclass
 class Entry:
+    """A registered derivation or solver.
+
+    For a solver, ``derivation`` names the derivation whose expressions it evaluates, and
+    ``check(rng) -> (params, expected)`` draws one random legal parameter point and returns
+    the derivation's result evaluated there at high precision (mpmath/sympy, from the
+    derivation's own expressions, never a retyped formula); the generic pipeline test
+    compares ``solve(name, **params)`` with ``expected`` at relative tolerance ``check_rtol``.
+    """
+
     name: str
     summary: str
     func: Callable[..., Any]
     params: ParamSet = field(default_factory=ParamSet)
+    derivation: str | None = None
+    check: Callable[..., Any] | None = None
+    check_rtol: float = 1e-9
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -35,12 +47,12 @@ SOLVERS: dict[str, Entry] = {}
 
 
 def _register(
-    table: dict[str, Entry], name: str, summary: str, params: tuple[Param, ...]
+    table: dict[str, Entry], name: str, summary: str, params: tuple[Param, ...], **meta: Any
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def deco(func: Callable[..., Any]) -> Callable[..., Any]:
         if name in table:
             raise ValueError(f"duplicate registration of {name!r}")
-        table[name] = Entry(name, summary, func, ParamSet(tuple(params)))
+        table[name] = Entry(name, summary, func, ParamSet(tuple(params)), **meta)
         return func
 
     return deco
@@ -51,9 +63,22 @@ def derivation(name: str, summary: str, params: tuple[Param, ...] = ()):
     return _register(DERIVATIONS, name, summary, params)
 
 
-def solver(name: str, summary: str, params: tuple[Param, ...] = ()):
-    """Register a function ``f(**params) -> dict`` of numeric results under ``name``."""
-    return _register(SOLVERS, name, summary, params)
+def solver(
+    name: str,
+    summary: str,
+    params: tuple[Param, ...] = (),
+    *,
+    derivation: str | None = None,
+    check: Callable[..., Any] | None = None,
+    check_rtol: float = 1e-9,
+):
+    """Register a function ``f(**params) -> dict`` of numeric results under ``name``.
+
+    ``derivation`` and ``check`` link the solver to the derivation it is compiled from
+    (see :class:`Entry`)."""
+    return _register(
+        SOLVERS, name, summary, params, derivation=derivation, check=check, check_rtol=check_rtol
+    )
 
 
 def lookup(table: dict[str, Entry], kind: str, name: str) -> Entry:

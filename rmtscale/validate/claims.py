@@ -47,6 +47,10 @@ class Claim:
     default_seeds: int = 20
     derivation: str | None = None
     simulate_batch: Callable[..., dict[str, np.ndarray]] | None = None
+    # "statistical": simulation vs theory with error bars (the engine's z-test);
+    # "deterministic": a deterministic measurement (e.g. a fitted slope of a compiled curve)
+    # judged by |measured - expected| <= stated tolerance (rmtscale.validate.deterministic)
+    kind: str = "statistical"
 
     def describe(self) -> dict[str, Any]:
         return {
