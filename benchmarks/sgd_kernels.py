@@ -4,12 +4,12 @@ Setup: ``power_law(alpha=1.5, beta=0.8, D=4096)``, online SGD (fresh samples eve
 noise 0.1, batch B = 1 and B = 32, weights start at 0, E_g recorded only at the first and last
 step. Implementations:
 
-(a) rmtscale's numba-cuda kernels (``sgd.train(backend="cuda")`` = ``sgd_cuda.train_cuda``),
+(a) rmtscale's numba-cuda kernels (``training.train(backend="cuda")``, ``training.cuda``),
     1024 runs, one warp per run (B = 1: the fused ``linear_online_b1`` kernel; B = 32: the
     generic ``train`` kernel);
 (b) the same algorithm in PyTorch eager, batched over runs, on the same GPU (float64,
     ``torch.randn``; skipped when torch or a GPU is missing);
-(c) rmtscale's CPU backend (``sgd.train(backend="cpu")``: numba, runs over threads; fewer runs
+(c) rmtscale's CPU backend (``training.train(backend="cpu")``: numba, runs over threads; fewer runs
     and steps, reported per step × run);
 (d) plain numpy batched over runs (``Generator.standard_normal``), always available: the
     CPU-only reference.
@@ -89,7 +89,7 @@ def numpy_online(spec, B, runs, steps, seed=0):
 
 # ---------------------------------------------------------------------------- (c) CPU backend
 def cpu_backend(spec, B, runs, steps):
-    from rmtscale.simulate.sgd import train
+    from rmtscale.simulate.training import train
 
     return train(
         "linear",
@@ -126,11 +126,11 @@ def gpu_available(sim_smoke: bool = False) -> tuple[bool, str]:
 
 
 def cuda_online(spec, B, runs, steps):
-    from rmtscale.simulate.sgd_cuda import train_cuda
+    from rmtscale.simulate.training import train
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # a diverged run would inflate the rate
-        return train_cuda(
+        return train(
             "linear",
             spec,
             lr=lr_for(B),
@@ -140,6 +140,7 @@ def cuda_online(spec, B, runs, steps):
             runs=runs,
             seed=1,
             times=[0, steps],
+            backend="cuda",
         )
 
 
@@ -168,7 +169,7 @@ def rng_ceiling(runs=1024, per_thread=8192) -> float:
     from numba import config
 
     from rmtscale.simulate.backends import _import_numba_cuda
-    from rmtscale.simulate.sgd_cuda import rng_functions
+    from rmtscale.simulate.training.cuda.rng import rng_functions
     from rmtscale.simulate.xoroshiro import init_states
 
     cuda = _import_numba_cuda()

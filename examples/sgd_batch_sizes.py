@@ -7,7 +7,7 @@ Time t counts updates. The curves are the population excess loss E_g(t) (no labe
 
 * theory: ``rmtscale.solve("sgd.learning_curve", …)``, the exact mode-wise second-moment
   recursion c_k(t+1) = ρ_k c_k(t) + (η²/B) λ_k (E_g(t) + σ²), ρ_k = (1−ηλ_k)² + (η²/B)λ_k²;
-* simulation: ``rmtscale.simulate.sgd.train`` (numba kernels; ``backend="cuda"`` on a GPU),
+* simulation: ``rmtscale.simulate.training.train`` (numba kernels; ``backend="cuda"`` on a GPU),
   mean ± standard error over 200 independent runs.
 
 Larger batches average the gradient noise away: the SGD noise floor E_g(∞) falls roughly
@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import rmtscale
-from rmtscale.simulate.sgd import train
+from rmtscale.simulate.training import train
 
 matplotlib.use("Agg")  # write a file; no display needed
 

@@ -7,11 +7,16 @@ check on stdout (a line starting with ``RESULT ``) and exits non-zero on a Pytho
   imported unless ``--gpu`` is given):
   ``rng`` — register RNG (simulator version and the GPU source compiled with njit) against
   :mod:`rmtscale.simulate.xoroshiro`;
-  ``compare`` or ``compare=CASE,CASE`` — ``sgd.train`` with ``backend="cuda"`` against
+  ``compare`` or ``compare=CASE,CASE`` — ``training.train`` with ``backend="cuda"`` against
   ``backend="cpu"``, per-run losses (CASE names in :data:`CASES`);
   ``offset`` — ``run_offset`` selects the same streams as a larger call;
   ``recursion`` — online linear SGD mean E_g against the exact second-moment recursion;
-  ``validation`` — bad inputs raise ParameterError, like the CPU backend.
+  ``validation`` — bad inputs raise ParameterError, like the CPU backend;
+  ``interleave=CASE,CASE`` — ``compare`` with ``numpy.empty`` sleeping 2 ms (releasing the GIL)
+  during the simulated launches, so the block's threads interleave wherever an array is
+  created: a shared array created check-then-set without a lock is then not shared (issue 17);
+  ``stress=REPS`` or ``stress=REPS:CASE,CASE`` — ``compare`` repeated REPS times per case
+  (the CPU reference computed once), one result per case with the number of mismatches.
 * ``ptx`` (real numba.cuda, no simulator, no GPU needed): compile every kernel to PTX for
   sm_90 when NVVM is installed (skipped otherwise).
 """
@@ -74,7 +79,7 @@ CASES = {
 
 
 def run_case(name, backend, seed=11, run_offset=0, runs=None):
-    from rmtscale.simulate.sgd import train
+    from rmtscale.simulate.training import train
 
     model, kw = CASES[name]
     kw = dict(kw)
@@ -128,30 +133,71 @@ def cmd_compare(names):
         emit(**out)
 
 
+def _compare_one(name, cuda_run, cpu_run):
+    out = dict(
+        rel_loss=_rel(cuda_run.runs_loss, cpu_run.runs_loss),
+        n_inf=int(np.isinf(cuda_run.runs_loss).sum()),
+    )
+    if cpu_run.runs_train is not None:
+        out["rel_train"] = _rel(cuda_run.runs_train, cpu_run.runs_train)
+    return out
+
+
+def cmd_interleave(names):
+    """``compare`` while every array creation yields the GIL for 2 ms (issue 17)."""
+    real = np.empty
+
+    def slow_empty(*args, **kwargs):
+        out = real(*args, **kwargs)
+        time.sleep(0.002)
+        return out
+
+    for name in names:
+        np.empty = slow_empty  # the numpy module: the simulator's look-ups see it too
+        try:
+            g = run_case(name, "cuda")
+        finally:
+            np.empty = real
+        emit(check="interleave", case=name, **_compare_one(name, g, run_case(name, "cpu")))
+
+
+def cmd_stress(reps, names):
+    """``compare`` ``reps`` times per case; counts runs that are not within 1e-10."""
+    for name in names:
+        ref = run_case(name, "cpu")
+        fails, worst = 0, 0.0
+        for _ in range(reps):
+            r = _compare_one(name, run_case(name, "cuda"), ref)
+            rel = max(r["rel_loss"], r.get("rel_train", 0.0))
+            worst = max(worst, rel)
+            fails += int(not rel <= 1e-10)
+        emit(check="stress", case=name, reps=reps, fails=fails, worst_rel=worst)
+
+
 def cmd_offset():
     """run_offset: runs 1..2 of a 3-run call equal a 2-run call with run_offset=1; a device
     budget of one run per chunk gives the same numbers; a budget below one run is a
     ParameterError."""
     from rmtscale.errors import ParameterError
-    from rmtscale.simulate import sgd_cuda
+    from rmtscale.simulate.training import cuda as tcuda
 
     a = run_case("rf_online", "cuda", runs=3)
     b = run_case("rf_online", "cuda", runs=2, run_offset=1)
     model, kw = CASES["rf_online"]
     dense_k = kw["D"] <= 2 * kw["N"]
-    per_run, _ = sgd_cuda._per_run_bytes(1, 1, kw["D"], kw["N"], kw["batch"], 0, dense_k, False)
-    saved = sgd_cuda.DEVICE_BUDGET_BYTES
+    per_run, _ = tcuda._per_run_bytes(1, 1, kw["D"], kw["N"], kw["batch"], 0, dense_k, False)
+    saved = tcuda.DEVICE_BUDGET_BYTES
     try:
-        sgd_cuda.DEVICE_BUDGET_BYTES = per_run + 1  # chunks of one run
+        tcuda.DEVICE_BUDGET_BYTES = per_run + 1  # chunks of one run
         c = run_case("rf_online", "cuda", runs=3)
-        sgd_cuda.DEVICE_BUDGET_BYTES = per_run - 1
+        tcuda.DEVICE_BUDGET_BYTES = per_run - 1
         try:
             run_case("rf_online", "cuda", runs=1)
             too_big = "no error"
         except ParameterError as exc:
             too_big = str(exc)
     finally:
-        sgd_cuda.DEVICE_BUDGET_BYTES = saved
+        tcuda.DEVICE_BUDGET_BYTES = saved
     emit(
         check="offset",
         max_abs=float(np.max(np.abs(a.runs_loss[1:] - b.runs_loss))),
@@ -163,14 +209,15 @@ def cmd_offset():
 def cmd_rng():
     from numba import njit
 
-    from rmtscale.simulate import sgd_cuda, xoroshiro
+    from rmtscale.simulate import xoroshiro
+    from rmtscale.simulate.training.cuda import rng as cuda_rng
 
     st = xoroshiro.init_states(3, 123, 5)
     ref = xoroshiro.init_states(3, 123, 5)
     worst = {}
     for label, fns in (
-        ("sim", sgd_cuda.rng_functions(sim=True)),
-        ("gpu_source_njit", sgd_cuda.rng_functions(njit)),
+        ("sim", cuda_rng.rng_functions(sim=True)),
+        ("gpu_source_njit", cuda_rng.rng_functions(njit)),
     ):
         bad = 0
         s = st.copy()
@@ -198,7 +245,7 @@ def cmd_rng():
 def cmd_recursion(runs=8):
     """Mean E_g of online linear SGD (runs of the B=1 and B=4 kernels) against the exact
     recursion c_k(t+1) = ρ_k c_k + (lr²/B) λ_k (Σ_j λ_j c_j + noise)."""
-    from rmtscale.simulate.sgd import train
+    from rmtscale.simulate.training import train
 
     D, steps, noise = 32, 30, 0.1
     lam = 1.0 / np.arange(1, D + 1)
@@ -242,7 +289,7 @@ def cmd_recursion(runs=8):
 
 def cmd_validation():
     from rmtscale.errors import ParameterError
-    from rmtscale.simulate.sgd_cuda import train_cuda
+    from rmtscale.simulate.training import train
 
     s = _spec(8)
     bad = [
@@ -262,7 +309,7 @@ def cmd_validation():
         kw.update(b)
         model = kw.pop("model")
         try:
-            train_cuda(model, s, **kw)
+            train(model, s, backend="cuda", **kw)
             ok.append(f"{b}: no error")
         except ParameterError as exc:
             ok.append(f"ParameterError: {exc}")
@@ -307,10 +354,10 @@ def _ptxas(ptx):
 
 def cmd_ptx():
     """Compile every kernel for sm_90 with the real numba-cuda (needs NVVM, not a GPU)."""
-    from rmtscale.simulate import sgd_cuda
+    from rmtscale.simulate.training import cuda as tcuda
 
     try:
-        kk = sgd_cuda.kernels()
+        kk = tcuda.kernels()
         cuda = kk.cuda
         cuda.compile_ptx(lambda a: None, "(float64[::1],)", cc=(9, 0))
     except Exception as exc:  # noqa: BLE001
@@ -359,6 +406,11 @@ def main(argv):
         if cmd == "compare" or cmd.startswith("compare="):
             names = cmd.partition("=")[2]
             cmd_compare(names.split(",") if names else list(CASES))
+        elif cmd.startswith("interleave="):
+            cmd_interleave(cmd.partition("=")[2].split(","))
+        elif cmd.startswith("stress="):
+            reps, _, names = cmd.partition("=")[2].partition(":")
+            cmd_stress(int(reps), names.split(",") if names else list(CASES))
         elif cmd.startswith("recursion="):
             cmd_recursion(int(cmd.partition("=")[2]))
         elif cmd in COMMANDS:

@@ -1,4 +1,4 @@
-"""CUDA backend of ``sgd.train`` (``rmtscale.simulate.sgd_cuda``) under numba's CUDA simulator.
+"""CUDA backend of the training simulator (``rmtscale.simulate.training.cuda``) under the simulator.
 
 numba.cuda must never be imported in the pytest process (the simulator is chosen by
 ``NUMBA_ENABLE_CUDASIM=1`` *before* numba is imported), so every check runs in a subprocess
@@ -8,8 +8,10 @@ GIL-bound, the PTX compile is one core).
 
 What is checked: the register RNG is bitwise xoroshiro; CUDA-sim per-run losses equal the CPU
 backend's (same streams: differences are reduction order only, ≤ 1e-10 relative; most cases
-are bit-identical) for every model and data regime; run_offset; divergence → inf; the online
-mean E_g against the exact second-moment recursion (§5.4 of the dynamics notes); input
+are bit-identical) for every model and data regime, also when the block's threads interleave
+at every array creation and when the comparison is repeated in concurrent processes
+(issue 17; ``slow``); run_offset; divergence → inf; the online mean E_g against the exact
+second-moment recursion (docs/conventions.md §7); input
 validation; and that every kernel compiles for sm_90 through NVVM + ptxas with no spills
 (real numba-cuda, no GPU needed; skipped without a CUDA toolkit).
 """
@@ -46,18 +48,21 @@ CASES = [
     "linear_diverge_b2",
 ]
 DIVERGING = {"linear_diverge", "linear_diverge_b2"}
+# one case per kernel and shared buffer: online_b1 (buf), init (buf, gram), train (buf, part)
+INTERLEAVE = ["linear_online_b1", "linear_full_gd_gram", "rf_online", "rf_minibatch"]
 
 
 class Job:
     """One ``cuda_sim_checks.py`` subprocess; ``results()`` waits and parses its output."""
 
-    def __init__(self, *commands: str, sim: bool = True):
+    def __init__(self, *commands: str, sim: bool = True, timeout: float = TIMEOUT):
         env = dict(os.environ)
         env.pop("NUMBA_ENABLE_CUDASIM", None)
         if sim:
             env["NUMBA_ENABLE_CUDASIM"] = "1"
         env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
         self.commands = commands
+        self.timeout = timeout
         self.proc = subprocess.Popen(
             [sys.executable, SCRIPT, *commands],
             stdout=subprocess.PIPE,
@@ -71,11 +76,11 @@ class Job:
     def results(self) -> list[dict]:
         if self._out is None:
             try:
-                out, err = self.proc.communicate(timeout=TIMEOUT)
+                out, err = self.proc.communicate(timeout=self.timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 out, err = self.proc.communicate()
-                pytest.fail(f"{self.commands} timed out after {TIMEOUT} s:\n{err[-3000:]}")
+                pytest.fail(f"{self.commands} timed out after {self.timeout} s:\n{err[-3000:]}")
             if self.proc.returncode != 0:
                 pytest.fail(f"{self.commands} exited {self.proc.returncode}:\n{err[-4000:]}")
             self._out = [
@@ -102,6 +107,7 @@ def jobs():
         "compare": Job("compare"),
         "misc": Job("rng", "validation", "offset", "recursion"),
         "ptx": Job("ptx", sim=False),
+        "interleave": Job("interleave=" + ",".join(INTERLEAVE)),
     }
     yield started
     for job in started.values():
@@ -132,6 +138,36 @@ def test_cuda_sim_equals_cpu(jobs, case):
         assert r["n_inf"] > 0
     else:
         assert r["n_inf"] == 0
+
+
+def test_shared_memory_is_shared_when_threads_interleave(jobs):
+    # issue 17: numba's simulator creates cuda.shared arrays check-then-set without a lock, so
+    # a thread switched out at that moment got an array of its own (rf_online 98 % off the
+    # CPU once, under load). Here every array creation yields the GIL for 2 ms, which made
+    # every case fail before the fix (rel_loss 0.8 to 64); training.cuda.sim allocates them
+    # under a lock.
+    got = {r["case"]: r for r in jobs["interleave"].results() if r["check"] == "interleave"}
+    assert sorted(got) == sorted(INTERLEAVE)
+    for r in got.values():
+        assert r["rel_loss"] <= 1e-10, r
+        assert r.get("rel_train", 0.0) <= 1e-10, r
+        assert r["n_inf"] == 0, r
+
+
+@pytest.mark.slow
+def test_cuda_sim_equals_cpu_repeated_under_concurrency():
+    # issue 17: the comparison of every case, 3 times in each of 4 processes at once (12 per
+    # case, 192 in all; 6 min on 2 loaded cores)
+    procs = [Job("stress=3", timeout=1500) for _ in range(4)]
+    try:
+        results = [r for p in procs for r in p.results() if r["check"] == "stress"]
+    finally:
+        for p in procs:
+            p.stop()
+    assert sorted({r["case"] for r in results}) == sorted(CASES)
+    assert len(results) == 4 * len(CASES)
+    bad = [r for r in results if r["fails"]]
+    assert not bad, bad
 
 
 def test_run_offset_and_chunking_select_the_same_streams(jobs):
@@ -186,7 +222,7 @@ def test_kernels_compile_for_sm90_without_spills(jobs):
 
 
 def test_importing_the_module_does_not_import_numba_cuda():
-    code = "import sys, rmtscale.simulate.sgd_cuda; print('numba.cuda' in sys.modules)"
+    code = "import sys, rmtscale.simulate.training.cuda; print('numba.cuda' in sys.modules)"
     env = dict(os.environ, PYTHONPATH=ROOT)
     env.pop("NUMBA_ENABLE_CUDASIM", None)
     out = subprocess.run(

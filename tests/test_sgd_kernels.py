@@ -1,4 +1,4 @@
-"""CPU training-dynamics kernels (rmtscale.simulate.sgd) and the xoroshiro128+ adapter.
+"""CPU backend of the training simulator (rmtscale.simulate.training) and the xoroshiro128+ adapter.
 
 Reference computations here rebuild each run's random numbers from the documented stream layout
 (lane-major, independently of the kernel's loop order) and redo the training in numpy, so a
@@ -12,15 +12,14 @@ import os
 import subprocess
 import sys
 import textwrap
-import types
 
 import numpy as np
 import pytest
 
 from rmtscale.errors import BackendError, ParameterError
-from rmtscale.simulate import sgd
 from rmtscale.simulate import xoroshiro as xr
-from rmtscale.simulate.sgd import LANES, default_times, train
+from rmtscale.simulate.training import LANES, default_times, train
+from rmtscale.simulate.training import cpu as training_cpu
 from rmtscale.spectra import from_arrays, isotropic, power_law
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -595,10 +594,15 @@ def test_cuda_backend_dispatch(monkeypatch):
     monkeypatch.setattr(CudaBackend, "available", classmethod(lambda cls: False))
     with pytest.raises(BackendError):
         train("linear", isotropic(4), lr=0.1, steps=10, backend="cuda")
+    from rmtscale.simulate.training import cuda as training_cuda
+
     seen = {}
-    fake = types.ModuleType("rmtscale.simulate.sgd_cuda")
-    fake.train_cuda = lambda model, spectrum, **kw: seen.update(kw, model=model) or "cuda-result"
-    monkeypatch.setitem(sys.modules, "rmtscale.simulate.sgd_cuda", fake)
+
+    def fake_run(plan, return_runs=False):
+        seen.update(vars(plan))
+        return "cuda-result"
+
+    monkeypatch.setattr(training_cuda, "run", fake_run)
     monkeypatch.setattr(CudaBackend, "available", classmethod(lambda cls: True))
     out = train("rf", isotropic(4), lr=0.1, steps=10, N=3, backend="cuda", runs=5, run_offset=2)
     assert out == "cuda-result" and seen["model"] == "rf" and seen["N"] == 3
@@ -630,7 +634,7 @@ def test_spectrum_from_arrays_and_zero_target_modes():
 
 
 def test_memory_budget(monkeypatch):
-    monkeypatch.setattr(sgd, "MEMORY_BUDGET_BYTES", 10_000)
+    monkeypatch.setattr(training_cpu, "MEMORY_BUDGET_BYTES", 10_000)
     with pytest.raises(ParameterError) as ei:
         train("linear", isotropic(8), lr=0.1, steps=2, P=1000, batch=3, runs=2)
     assert ei.value.name == "P"

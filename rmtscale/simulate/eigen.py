@@ -1,6 +1,6 @@
 r"""Random-matrix samplers returning eigenvalues (CPU: numpy/LAPACK), and numba statistics.
 
-Conventions (``DESIGN.md``): a Wishart matrix is :math:`\hat\Sigma=X^\top X/P` with
+Conventions (``docs/conventions.md`` §2): a Wishart matrix is :math:`\hat\Sigma=X^\top X/P` with
 :math:`X=Z\Sigma^{1/2}`, :math:`Z\in\mathbb R^{P\times D}` standard Gaussian, so with
 :math:`\Sigma=I` the spectrum follows Marchenko–Pastur with :math:`q=D/P`.
 """
