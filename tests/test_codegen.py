@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import sympy as sp
 
+from rmtscale.numeric import codegen
 from rmtscale.numeric.codegen import CompiledFunction, compile_expressions, generate_source
 
 x, y = sp.symbols("x y")
@@ -127,3 +134,184 @@ def test_identical_sources_share_one_compiled_function():
     b = compile_expressions([x, y], REAL_EXPRS, name="real_f")
     assert a.func is b.func
     assert a.source == b.source and "def real_f" in repr(a)
+
+
+# ---------------------------------------------------------------- on-disk cache
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    """Every test writes generated modules under its own folder, not the user's cache."""
+    monkeypatch.setenv("RMTSCALE_CACHE_DIR", str(tmp_path / "rmtscale-cache"))
+
+
+def test_cache_dir_resolution(monkeypatch, tmp_path):
+    monkeypatch.setenv("RMTSCALE_CACHE_DIR", str(tmp_path / "a"))
+    assert codegen.cache_dir() == tmp_path / "a"
+    monkeypatch.delenv("RMTSCALE_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert codegen.cache_dir() == tmp_path / "xdg" / "rmtscale"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert codegen.cache_dir() == Path(os.path.expanduser("~")) / ".cache" / "rmtscale"
+
+
+def test_generated_module_is_a_cached_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(codegen, "_MODULES", {})
+    f = compile_expressions([x, y], [x * y + 1], name="on_disk")
+    path = Path(f.module.__file__)
+    assert path.parent == tmp_path / "rmtscale-cache" / f"codegen-v{codegen._FORMAT}"
+    text = path.read_text()
+    assert path.name == f"m_{codegen._sha(text)}.py"  # the name is the hash of the text
+    assert f.source in text and "numba.njit(cache=True)(on_disk)" in text
+    np.testing.assert_allclose(f(2.0, 3.0), [7.0])
+
+
+def test_corrupted_entries_are_rewritten(tmp_path, monkeypatch):
+    monkeypatch.setattr(codegen, "_MODULES", {})
+    f = compile_expressions([x], [x + 2], name="corrupt_me")
+    path = Path(f.module.__file__)
+    good = path.read_text()
+    path.write_text("garbage that is not python (")
+    monkeypatch.setattr(codegen, "_MODULES", {})  # as in a fresh process
+    g2 = compile_expressions([x], [x + 2], name="corrupt_me")
+    np.testing.assert_allclose(g2(1.0), [3.0])
+    assert path.read_text() == good  # repaired in place
+
+    # an index entry that is not JSON, or points at a missing module: rebuilt, not trusted
+    calls = []
+
+    @codegen.cached
+    def build():
+        calls.append(1)
+        return compile_expressions([x], [3 * x], name="indexed")
+
+    assert build()(2.0)[0] == 6.0 and len(calls) == 1
+    (index,) = (tmp_path / "rmtscale-cache" / f"codegen-v{codegen._FORMAT}" / "index").iterdir()
+    for bad in ["{not json", json.dumps({"module": "m_0.py", "name": "indexed", "source": ""})]:
+        index.write_text(bad)
+
+        @codegen.cached
+        def build():  # noqa: F811 - a fresh memo, same qualified name and key
+            calls.append(1)
+            return compile_expressions([x], [3 * x], name="indexed")
+
+        monkeypatch.setattr(codegen, "_MODULES", {})
+        assert build()(2.0)[0] == 6.0
+    assert len(calls) == 3
+
+
+def test_unwritable_cache_dir_compiles_in_memory(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("RMTSCALE_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setattr(codegen, "_MODULES", {})
+    f = compile_expressions([x, y], REAL_EXPRS, name="real_f")
+    assert getattr(f.module, "__file__", None) is None
+    ref = sp.lambdify((x, y), REAL_EXPRS, "numpy")
+    np.testing.assert_allclose(f(0.3, -1.2), ref(0.3, -1.2), rtol=1e-13)
+
+    @codegen.cached
+    def build():
+        return compile_expressions([x], [x**3], name="mem_only")
+
+    assert build()(2.0)[0] == 8.0 and build() is build()
+
+
+def test_builder_key_depends_on_arguments_and_package_source():
+    def b():
+        pass
+
+    k1 = codegen._builder_key(b, (1,), {})
+    assert k1 == codegen._builder_key(b, (1,), {})
+    assert k1 != codegen._builder_key(b, (2,), {})
+    assert k1 != codegen._builder_key(b, (1,), {"dtype": "complex128"})
+    assert codegen._builder_key(b, (object(),), {}) is None  # repr is an address: no disk key
+
+    calls = []
+
+    @codegen.cached
+    def build(obj):
+        calls.append(obj)
+        return compile_expressions([x], [x + 1], name="no_key")
+
+    token = object()
+    assert build(token) is build(token) and len(calls) == 1  # still memoized in the process
+
+
+_BUILDER = """
+from rmtscale.numeric.codegen import cached, compile_expressions
+
+MARK = {mark!r}
+
+
+@cached
+def build(k):
+    import sympy as sp
+
+    with open(MARK, "a") as fh:
+        fh.write("built\\n")
+    t = sp.Symbol("t")
+    return compile_expressions([t], [{expr}], name="h6_probe")
+"""
+
+_RUN = """
+import json, sys
+import rmtscale.numeric.codegen
+had_sympy = "sympy" in sys.modules
+from h6_probe_builder import build
+f = build(3)
+val = float(f(0.5)[0])
+print(json.dumps({"val": val, "had_sympy": had_sympy, "sympy": "sympy" in sys.modules,
+                  "file": f.module.__file__, "hits": sum(f.func.stats.cache_hits.values())}))
+"""
+
+
+def _write_builder(folder: Path, expr: str) -> Path:
+    mark = folder / "built.txt"
+    (folder / "h6_probe_builder.py").write_text(_BUILDER.format(mark=str(mark), expr=expr))
+    return mark
+
+
+def _spawn(folder: Path) -> subprocess.Popen:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(folder), env.get("PYTHONPATH", "")])
+    env["RMTSCALE_CACHE_DIR"] = str(folder / "cache")
+    env["NUMBA_CACHE_DIR"] = str(folder / "numba-cache")
+    return subprocess.Popen(
+        [sys.executable, "-c", _RUN],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=folder,
+    )
+
+
+def _result(proc: subprocess.Popen) -> dict:
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_warm_process_skips_builder_sympy_and_numba_compile(tmp_path):
+    mark = _write_builder(tmp_path, "k * sp.sin(t) + t**2")
+    expected = 3 * np.sin(0.5) + 0.25
+    # cold: two processes race to fill the same empty cache (temp file + os.replace)
+    cold = [_result(p) for p in [_spawn(tmp_path), _spawn(tmp_path)]]
+    for r in cold:
+        assert r["val"] == pytest.approx(expected, rel=1e-14) and r["sympy"]
+    assert cold[0]["file"] == cold[1]["file"]
+    assert mark.read_text().count("built") == 2
+    warm = _result(_spawn(tmp_path))
+    assert warm["val"] == pytest.approx(expected, rel=1e-14)
+    assert mark.read_text().count("built") == 2  # the builder did not run again
+    assert warm["file"] == cold[0]["file"]
+    assert warm["hits"] >= 1  # numba loaded machine code from disk, did not compile
+    assert warm["sympy"] == warm["had_sympy"]  # the warm call itself imported no sympy
+
+    # a changed formula gives a new key and a new module: the stale entry is not used
+    _write_builder(tmp_path, "k * sp.cos(t) + t**2")
+    changed = _result(_spawn(tmp_path))
+    assert changed["val"] == pytest.approx(3 * np.cos(0.5) + 0.25, rel=1e-14)
+    assert changed["file"] != cold[0]["file"]
+    assert mark.read_text().count("built") == 3

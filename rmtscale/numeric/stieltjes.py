@@ -9,22 +9,28 @@ sign: :math:`-g` maps the upper half plane to itself). For :math:`y=0` a last st
 the real axis and :math:`\rho(x)=-\operatorname{Im} g(x+i0)/\pi`.
 
 All loops are numba-compiled; the coefficient function of P is generated from sympy by
-:mod:`rmtscale.numeric.codegen`.
+:mod:`rmtscale.numeric.codegen` and cached on disk. :func:`family_solver` also compiles the
+support bound and the atom candidates of a law family, so a warm process builds a solver
+without importing sympy.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
-import sympy as sp
 
-from ..symbolic.transforms import SpectralLaw, g, z
-from .codegen import CompiledFunction, compile_expressions
+from .codegen import CompiledFunction, cached, generate_source, load_module
+
+if TYPE_CHECKING:  # sympy is imported inside the functions that need it
+    import sympy as sp
+
+    from ..symbolic.transforms import SpectralLaw
 
 # ``g`` opens one numba parallel region per continuation step. OpenMP's default (active)
 # wait policy keeps idle workers spinning between regions, so on a busy machine every step
@@ -68,33 +74,66 @@ def _pick_nearest(C, target, herglotz_tol, status):
     return out
 
 
-_MANY_CACHE: dict[str, Callable[..., np.ndarray]] = {}
 _ATOM_CACHE: dict[str, list[sp.Expr]] = {}
 
 
-def _vectorized_coefficients(law: SpectralLaw) -> tuple[CompiledFunction, Callable[..., Any]]:
-    """Compile the g-coefficients of P(z, g; params) once per law *family* and wrap them in
-    a loop over an array of z: ``many(zs, params) -> (len(zs), degree + 1)``."""
+def __getattr__(name: str) -> Any:  # ``g`` (the sympy symbol) stays importable from here
+    if name == "g":
+        from ..symbolic.transforms import g
+
+        return g
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _family_module(law: SpectralLaw, extras: bool) -> CompiledFunction:
+    """Generate and load the module of a law *family* (parameters stay arguments):
+    ``gcoeffs(z, *params)`` — the g-coefficients of P(z, g; params); ``many(zs, pv)`` — them
+    over an array of z, shape ``(len(zs), degree + 1)``; with ``extras`` also
+    ``bounds(*params)`` — the support bound — and ``atoms(*params)`` — the atom candidates
+    (complex arrays), and the constants ``LAW`` and ``PARAMS``. Cached on disk with its numba
+    machine code (:func:`rmtscale.numeric.codegen.load_module`)."""
+    import sympy as sp
+
+    from ..symbolic.transforms import z
+
     coeffs = [sp.sympify(c) for c in law.g_coefficients()]
-    args = [z, *law.parameters]
-    scalar = compile_expressions(args, coeffs, name="gcoeffs", dtype="complex128")
-    if scalar.source not in _MANY_CACHE:
-        m = len(coeffs)
-        fn = scalar.func
-        npar = len(args) - 1
-        # numba cannot splat an array into arguments: generate the call for this arity
-        call = ", ".join(["zs[i]"] + [f"pv[{k}]" for k in range(npar)])
-        src = (
-            "def many(zs, pv):\n"
-            "    out = np.empty((zs.size, m), dtype=np.complex128)\n"
-            "    for i in range(zs.size):\n"
-            f"        out[i, :] = fn({call})\n"
-            "    return out\n"
-        )
-        ns: dict[str, Any] = {"np": np, "fn": fn, "m": m}
-        exec(compile(src, "<rmtscale-many>", "exec"), ns)  # noqa: S102
-        _MANY_CACHE[scalar.source] = numba.njit(cache=False)(ns["many"])
-    return scalar, _MANY_CACHE[scalar.source]
+    pars = list(law.parameters)
+    source = generate_source([z, *pars], coeffs, name="gcoeffs", dtype="complex128")
+    # numba cannot splat an array into arguments: generate the call for this arity
+    call = ", ".join(["zs[i]"] + [f"pv[{k}]" for k in range(len(pars))])
+    parts = [
+        source,
+        "def many(zs, pv):\n"
+        f"    out = np.empty((zs.size, {len(coeffs)}), dtype=np.complex128)\n"
+        "    for i in range(zs.size):\n"
+        f"        out[i, :] = gcoeffs({call})\n"
+        "    return out\n",
+    ]
+    names = ["gcoeffs", "many"]
+    if extras:
+        if law.support_bound is None:
+            raise ValueError(f"{law.name}: no support bound; give one to locate the density")
+        for fname, exprs in [("bounds", law.support_bound), ("atoms", law.atom_candidates())]:
+            exprs = [sp.sympify(e) for e in exprs]
+            parts.append(generate_source(pars, exprs, name=fname, dtype="complex128"))
+            names.append(fname)
+        parts.append(f"LAW = {law.name!r}\nPARAMS = {tuple(str(p) for p in pars)!r}\n")
+    module = load_module("\n\n".join(parts), names)
+    return CompiledFunction(source, "gcoeffs", module.gcoeffs, module)
+
+
+def _vectorized_coefficients(law: SpectralLaw) -> tuple[CompiledFunction, Callable[..., Any]]:
+    """The compiled ``gcoeffs`` and ``many`` of :func:`_family_module` (once per family)."""
+    compiled = _family_module(law, extras=False)
+    return compiled, compiled.module.many
+
+
+@cached
+def _compiled_family(factory: str) -> CompiledFunction:
+    """:func:`_family_module` (with extras) of the law ``factory()``, ``"module:function"``;
+    indexed on disk by the factory's name, so a warm process skips sympy entirely."""
+    modname, _, fname = factory.partition(":")
+    return _family_module(getattr(importlib.import_module(modname), fname)(), extras=True)
 
 
 @dataclass
@@ -105,7 +144,7 @@ class StieltjesSolver:
     (100·scale above the axis); ``nsteps`` is the number of geometric η steps.
     """
 
-    law: SpectralLaw
+    law: SpectralLaw | None  # None when built by :func:`family_solver` (no sympy)
     values: dict[str, float]
     coeffs: CompiledFunction
     coeffs_many: Callable[..., np.ndarray]
@@ -113,6 +152,7 @@ class StieltjesSolver:
     lo: float
     hi: float
     nsteps: int = 120
+    atoms: Callable[..., np.ndarray] | None = None  # compiled atom candidates, if any
 
     @property
     def scale(self) -> float:
@@ -217,15 +257,22 @@ class StieltjesSolver:
     def atom_at_zero(self) -> float:
         r"""Mass of an atom at 0: the candidate from the g-equation's :math:`z\to0`
         behaviour that matches :math:`\lim z\,g(z)` along the imaginary axis."""
-        rep = {p: self.values[str(p)] for p in self.law.parameters}
         if "_atom" not in self.__dict__:
-            cands = [complex(sp.N(sp.sympify(c).subs(rep))) for c in self._atom_candidates()]
+            if self.atoms is not None:
+                cands = [complex(c) for c in self.atoms(*self.pvals)]
+            else:
+                import sympy as sp
+
+                rep = {p: self.values[str(p)] for p in self.law.parameters}
+                cands = [complex(sp.N(sp.sympify(c).subs(rep))) for c in self._atom_candidates()]
             eps = 1e-7 * self.scale
             est = complex(1j * eps * self.g(1j * eps))
             self.__dict__["_atom"] = float(min(cands, key=lambda c: abs(c - est)).real)
         return self.__dict__["_atom"]
 
     def _atom_candidates(self) -> list[sp.Expr]:
+        import sympy as sp
+
         key = sp.srepr(self.law.g_equation)
         if key not in _ATOM_CACHE:
             _ATOM_CACHE[key] = self.law.atom_candidates()
@@ -289,6 +336,8 @@ def stieltjes_solver(law: SpectralLaw, nsteps: int = 120, **values: float) -> St
     pvals = np.array([float(values[n]) for n in names], dtype=np.complex128)
     if law.support_bound is None:
         raise ValueError(f"{law.name}: no support bound; give one to locate the density")
+    import sympy as sp
+
     rep = {p: values[str(p)] for p in law.parameters}
     lo, hi = (float(sp.N(sp.sympify(b).subs(rep))) for b in law.support_bound)
     return StieltjesSolver(
@@ -296,4 +345,27 @@ def stieltjes_solver(law: SpectralLaw, nsteps: int = 120, **values: float) -> St
     )
 
 
-__all__ = ["StieltjesSolver", "stieltjes_solver", "g"]
+def family_solver(factory: str, nsteps: int = 120, **values: float) -> StieltjesSolver:
+    """:func:`stieltjes_solver` for the law ``factory()`` named ``"module:function"`` (e.g.
+    ``family_solver("rmtscale.symbolic.ensembles:marchenko_pastur", q=0.5)``).
+
+    Support bound and atom candidates are compiled with the g-coefficients into one cached
+    module (:func:`rmtscale.numeric.codegen.cached`): a warm process imports no sympy."""
+    compiled = _compiled_family(factory)
+    module = compiled.module
+    names = list(module.PARAMS)
+    missing = [n for n in names if n not in values]
+    extra = [k for k in values if k not in names]
+    if missing or extra:
+        raise ValueError(
+            f"{module.LAW}: parameters needed {names}; missing {missing}, unknown {extra}"
+        )
+    pvals = np.array([float(values[n]) for n in names], dtype=np.complex128)
+    lo, hi = (float(b.real) for b in module.bounds(*pvals))
+    return StieltjesSolver(
+        None, {n: float(values[n]) for n in names}, compiled, module.many, pvals, lo, hi, nsteps,
+        atoms=module.atoms,
+    )  # fmt: skip
+
+
+__all__ = ["StieltjesSolver", "stieltjes_solver", "family_solver", "g"]  # noqa: F822 (lazy g)
