@@ -2,7 +2,7 @@ r"""Linear random features in rmtscale: two renormalized ridges, E_g and the sca
 
 A literate, runnable reproduction of the linear-random-feature (LRF) results of Atanasov,
 Zavatone-Veth & Pehlevan, "Scaling and renormalization in high-dimensional regression"
-(arXiv:2405.00592; summarized in ``shared/theory/ridge_and_random_features.md`` §8–10),
+(arXiv:2405.00592; conventions in ``docs/conventions.md`` §6),
 through the public API only (``rmtscale.derive``, ``rmtscale.solve``):
 
 1. **Two renormalized ridges from the S-transform.** The feature covariance is a product of
@@ -25,7 +25,8 @@ through the public API only (``rmtscale.derive``, ``rmtscale.solve``):
    :math:`c=1,\ (1-\alpha_F)/\alpha_F,\ 0` for :math:`\alpha_F<\tfrac12`,
    :math:`\tfrac12<\alpha_F<1`, :math:`\alpha_F>1`; the note's local slopes are reproduced.
 
-Conventions (``DESIGN.md``): frozen :math:`F\in\mathbb R^{D\times N}`, :math:`F_{ij}\sim
+Conventions (``docs/conventions.md`` §6): frozen :math:`F\in\mathbb R^{D\times N}`,
+:math:`F_{ij}\sim
 N(0,1/D)`; readout loss :math:`\frac1P\lVert y-XFv\rVert^2+\lambda\lVert v\rVert^2` (λ **not**
 scaled by P); :math:`\mathrm{Df}_{1,2}` are unnormalized traces at κ₂; E_g is the excess risk,
 without label noise; ``noise`` is σ². Power law: :math:`\lambda_k=k^{-\alpha}`,

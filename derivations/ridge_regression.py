@@ -2,9 +2,8 @@ r"""Ridge regression in rmtscale: renormalized ridge, E_g, E_tr, GCV and power-l
 
 A literate, runnable reproduction of the main ridge-regression results of Atanasov,
 Zavatone-Veth & Pehlevan, "Scaling and renormalization in high-dimensional regression"
-(arXiv:2405.00592; summarized in ``shared/theory/ridge_and_random_features.md`` §4–7, whose
-§12 numbers are asserted below), through the public API only (``rmtscale.derive``,
-``rmtscale.solve``):
+(arXiv:2405.00592; the paper's worked numbers are asserted below), through the public API
+only (``rmtscale.derive``, ``rmtscale.solve``):
 
 1. **The renormalized ridge κ from the S-transform.** :math:`\hat\Sigma=\Sigma^{1/2}W\Sigma^{1/2}`
    with W a white Wishart, so :math:`S_{\hat\Sigma}=S_\Sigma S_W`; matching degrees of freedom
@@ -19,7 +18,8 @@ Zavatone-Veth & Pehlevan, "Scaling and renormalization in high-dimensional regre
    :math:`\kappa_0\propto P^{-\alpha}`, and the learning-curve exponent
    :math:`E_g\sim P^{-\alpha\beta}` (saturating at :math:`P^{-2\alpha}` for β > 2).
 
-Conventions (``DESIGN.md``): loss :math:`\frac1P\lVert Xw-y\rVert^2+\lambda\lVert w\rVert^2`
+Conventions (``docs/conventions.md`` §4): loss
+:math:`\frac1P\lVert Xw-y\rVert^2+\lambda\lVert w\rVert^2`
 (λ **not** scaled by P); q = D/P; :math:`\mathrm{Df}_{1,2}` are unnormalized traces
 (the paper's normalized :math:`\mathrm{df}=\mathrm{Df}/D`); E_g is the excess risk, **without**
 label noise (noisy test MSE = E_g + σ²); ``noise`` is σ². Power law:

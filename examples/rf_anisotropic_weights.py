@@ -3,7 +3,7 @@
 Weights F = Z Σ_F^(1/2)/sqrt(D) with Σ_F eigenvalues j^(-alpha_F) (alpha_F = 0: isotropic F).
 The finite-width part of the error, Var_F + Var_XF, decays like N^(-c) with
 c = 1 (alpha_F < 1/2), (1 - alpha_F)/alpha_F (1/2 < alpha_F < 1), 0 (alpha_F > 1)
-(``shared/theory/ridge_and_random_features.md`` §9.3, case 14c). One
+(``docs/conventions.md`` §6, anisotropic weights). One
 ``rmtscale.solve("rf.test_error", N=array, alpha_F=...)`` call per alpha_F gives the whole
 curve (ridgeless, noiseless; power-law data alpha = 1.7, beta = 1.6, i.e. the note's r = 0.8).
 Left: the correction vs N with guide lines N^(-c); right: its local slope, which approaches

@@ -2,8 +2,8 @@
 
 One ``rmtscale.solve("rf.test_error", P=array, N=array, ...)`` call gives E_g on a whole
 grid of sample sizes P and widths N (power-law spectrum, noiseless, tiny ridge). The map is
-drawn on log-log axes with the regime boundaries of the theory note
-(``shared/theory/ridge_and_random_features.md`` §10; its source exponent r is beta/2):
+drawn on log-log axes with the regime boundaries of the theory
+(``docs/conventions.md`` §6; the paper's source exponent r is beta/2):
 
 * N = P: below it (N < P) the model is width-limited, E_g ~ N^(-2 alpha min(r, 1/2));
 * P_* = N^(1/(1 + alpha (2r - 1))) (for 1/2 < r < 1): in the over-parameterized half

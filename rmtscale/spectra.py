@@ -2,22 +2,27 @@ r"""Population spectra with a target: the input of every ridge / random-feature 
 
 A :class:`Spectrum` holds the eigenvalues :math:`\lambda_k` of the data covariance Σ (in the
 eigenbasis, so Σ = diag(λ)) and the teacher's power per mode :math:`\lambda_k\bar w_k^2`
-(the target variance it carries). Conventions (``DESIGN.md``):
+(the target variance it carries). Conventions (docs/conventions.md):
 
 * :func:`isotropic` — :math:`\Sigma=I_D`, :math:`\lVert\bar w\rVert^2=` ``signal``
   (spread evenly, :math:`\bar w_k^2=\text{signal}/D`; isotropic results depend only on the norm);
 * :func:`power_law` — :math:`\lambda_k=k^{-\alpha}` (α > 1), :math:`\lambda_k\bar w_k^2=
   k^{-\alpha\beta-1}` (source β; the task lies in the RKHS iff β > 1), k = 1..D;
 * :func:`from_arrays` — any positive eigenvalues and non-negative target powers.
+
+:data:`SPECTRUM_PARAMS` declares the spectrum words every model takes (``spectrum``, ``D``,
+``signal``, ``alpha``, ``beta``) and :func:`make_spectrum` turns them into a :class:`Spectrum`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .errors import ParameterError
+from .params import Param
 
 
 @dataclass(frozen=True)
@@ -104,3 +109,41 @@ def from_arrays(eigenvalues: np.ndarray, target_power: np.ndarray) -> Spectrum:
     if not np.all(np.isfinite(tp)) or np.any(tp < 0):
         raise ParameterError("target_power", "must be finite and >= 0")
     return Spectrum(ev.copy(), tp.copy(), name="custom")
+
+
+# ============================================================================ parameters
+SPECTRUM_PARAMS = (
+    Param(
+        "spectrum",
+        kind="str",
+        default="isotropic",
+        choices=("isotropic", "power_law"),
+        help="population spectrum",
+    ),
+    Param("D", kind="int", default=400, ge=1, help="number of modes (input dimension)"),
+    Param("signal", default=1.0, ge=0, help="isotropic: ||wbar||^2"),
+    Param("alpha", default=1.5, gt=1, help="power_law: eigenvalues k^-alpha"),
+    Param("beta", default=0.8, gt=0, help="power_law: target power k^-(alpha*beta+1)"),
+)
+
+
+def make_spectrum(p: dict[str, Any]) -> Spectrum:
+    """The :class:`Spectrum` named by the words of :data:`SPECTRUM_PARAMS` in ``p``."""
+    if p["spectrum"] == "isotropic":
+        return isotropic(p["D"], p["signal"])
+    return power_law(p["alpha"], p["beta"], p["D"])
+
+
+def draw_spectrum_params(rng: np.random.Generator, D_max: int = 60) -> dict[str, Any]:
+    """A random legal point of :data:`SPECTRUM_PARAMS` with a small D (for the solvers'
+    high-precision ``check=`` functions): isotropic or a power law, D in [8, D_max]."""
+    p: dict[str, Any] = {"D": int(rng.integers(8, D_max + 1))}
+    if rng.random() < 0.3:
+        p.update(spectrum="isotropic", signal=float(rng.uniform(0.2, 2.0)))
+    else:
+        p.update(
+            spectrum="power_law",
+            alpha=float(rng.uniform(1.1, 2.5)),
+            beta=float(rng.uniform(0.2, 2.0)),
+        )
+    return p

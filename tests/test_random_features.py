@@ -1,9 +1,9 @@
 """Linear random features: (a) symbolic, (b) solver vs mpmath and known values, (c) simulation."""
 
-import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
+from oracles.random_features import kappa2_mp
 
 import rmtscale
 from rmtscale.numeric.random_features import rf_theory
@@ -67,28 +67,8 @@ def test_infinite_width_reduces_to_ridge(spec, P):
     assert float(r["kappa2"]) == pytest.approx(t.kappa[0, 0], rel=1e-6)
 
 
-def _mp_kappa2(eta, P, N, lam):
-    eta = [mp.mpf(float(e)) for e in eta]
-    D = len(eta)
-
-    def df1(k):
-        return mp.fsum(e / (e + k) for e in eta)
-
-    lo = mp.mpf(0)
-    level = min(P, N)
-    if D > level:
-        lo = mp.findroot(lambda k: df1(k) - level, (mp.mpf("1e-30"), sum(eta)), solver="anderson")
-    hi = mp.fsum(eta) / P + mp.fsum(eta) / N + lam * D / N
-    return mp.findroot(
-        lambda k: k * (1 - df1(k) / P) * (N - df1(k)) / D - lam,
-        (lo * (1 + mp.mpf("1e-30")), hi),
-        solver="anderson",
-    )
-
-
 @pytest.mark.parametrize("seed", range(5))
 def test_kappa2_matches_mpmath(seed):
-    mp.mp.dps = 40
     rng = np.random.default_rng(100 + seed)
     D = int(rng.integers(20, 60))
     eta = np.exp(rng.uniform(-6, 1, D))
@@ -96,7 +76,7 @@ def test_kappa2_matches_mpmath(seed):
     P, N = float(rng.integers(5, 2 * D)), float(rng.integers(5, 2 * D))
     lam = float(np.exp(rng.uniform(-7, 0)))
     r = rf_theory(eta, power, P, N, lam)
-    assert float(r["kappa2"]) == pytest.approx(float(_mp_kappa2(eta, P, N, lam)), rel=1e-10)
+    assert float(r["kappa2"]) == pytest.approx(float(kappa2_mp(eta, P, N, lam)), rel=1e-10)
 
 
 def test_solve_returns_every_term_and_grids():
@@ -120,11 +100,6 @@ def test_bad_width_is_rejected():
 
 ACCEPT = dict(spectrum="power_law", alpha=1.5, beta=0.8, D=300, N=150, P=200, ridge=0.01,
               noise=0.1)  # fmt: skip
-
-
-def test_acceptance_passes_and_fails_when_perturbed():
-    assert rmtscale.validate("rf.test_error", **ACCEPT).passed
-    assert not rmtscale.validate("rf.test_error", perturb=0.03, **ACCEPT).passed
 
 
 @pytest.mark.parametrize(
@@ -215,12 +190,6 @@ def test_deep_rf_claim_passes_for_two_and_three_layers(kw):
     assert rep.passed, rep.table()
 
 
-def test_deep_rf_claim_fails_when_perturbed():
-    rep = rmtscale.validate("deep_rf.test_error", perturb=0.05, spectrum="isotropic", D=150,
-                            widths=[75, 100], P=50, ridge=0.05, noise=0.1, seeds=80)  # fmt: skip
-    assert not rep.passed
-
-
 # ------------------------------------------------------------------ fine-grained terms
 
 
@@ -246,11 +215,6 @@ def test_bias_variance_claim_every_term_matches():
         "bias2", "var_x", "var_f", "var_xf", "var_xe", "var_xfe"
     }  # fmt: skip
     assert rep.passed, rep.table()
-
-
-def test_bias_variance_claim_fails_when_perturbed():
-    rep = rmtscale.validate("rf.bias_variance", seeds=20, perturb=0.1, **BV_SMALL)
-    assert not rep.passed
 
 
 # ------------------------------------------------------------------ more derivations

@@ -1,24 +1,20 @@
 """Random features on grids: anisotropic weights (note §9.3), continuation, deep fan-in layers.
 
 (a) anisotropic weights F = Z Σ_F^{1/2}/√D on (P, N, λ) grids vs the scalar brentq reference,
-    mpmath (30 digits) and the isotropic solver; the ``rf.kappa_anisotropic`` derivation;
+    mpmath (30 digits; both in tests/oracles) and the isotropic solver; the
+    ``rf.kappa_anisotropic`` derivation;
 (b) warm-started continuation: the same answers as cold starts, fewer Newton iterations;
 (c) deep random features with layer variance 1/N_{l-1} (``layer_norm="fan_in"``, note §9.1).
 """
 
-import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
+from oracles.random_features import anisotropic_mp, rf_structured_brentq
 
 import rmtscale
-from rmtscale.numeric.random_features import (
-    _lines,
-    deep_rf_theory,
-    rf_structured_theory,
-    rf_structured_theory_brentq,
-    rf_theory,
-)
+from rmtscale.numeric.kappa import continuation_lines as _lines
+from rmtscale.numeric.random_features import deep_rf_theory, rf_structured_theory, rf_theory
 from rmtscale.spectra import isotropic, power_law
 from rmtscale.symbolic import random_features as RF
 from rmtscale.symbolic import ridge as R
@@ -55,7 +51,7 @@ def test_case_14b_on_a_grid_matches_note_and_brentq():
                 train_error=0.21852796)  # fmt: skip
     for k, v in note.items():
         assert float(at[k]) == pytest.approx(v, rel=2e-8), k
-    ref = rf_structured_theory_brentq(s.eigenvalues, s.target_power, 200, eF, 0.02, noise=0.2)
+    ref = rf_structured_brentq(s.eigenvalues, s.target_power, 200, eF, 0.02, noise=0.2)
     _agree(at, ref, 1e-9, PLAIN + ("kappa_F",))
 
 
@@ -74,7 +70,7 @@ def test_random_grids_match_the_brentq_reference(seed):
     assert r["converged"].all()
     for idx in np.ndindex(G[0].shape):
         P, N, lam = (float(g[idx]) for g in G)
-        ref = rf_structured_theory_brentq(eta, power, P, eF[: int(N)], lam, noise=0.1)
+        ref = rf_structured_brentq(eta, power, P, eF[: int(N)], lam, noise=0.1)
         _agree({k: v[idx] for k, v in r.items()}, ref, 1e-9, PLAIN + ("kappa_F",))
 
 
@@ -98,40 +94,6 @@ def test_identity_weights_equal_the_isotropic_solver_on_a_grid():
     np.testing.assert_allclose(a["kappa_F"][pos], kF[pos], rtol=1e-9)
 
 
-def _mp_anisotropic(eta, eF, P, lam):
-    """κ₂, κ₁, κ_F of the nested equations in 30-digit arithmetic (bracketed findroot)."""
-    mp.mp.dps = 30
-    eta = [mp.mpf(float(x)) for x in eta]
-    eF = [mp.mpf(float(x)) for x in eF]
-    D, N, P, lam = len(eta), len(eF), mp.mpf(P), mp.mpf(lam)
-
-    def df1(k):
-        return mp.fsum(e / (e + k) for e in eta)
-
-    def kappa_F(u):  # Df1^F(kappa_F) = u, bracket [min eF (N - u)/u, Tr eF / u]
-        return mp.findroot(
-            lambda k: mp.fsum(e / (e + k) for e in eF) - u,
-            (min(eF) * (N - u) / u, mp.fsum(eF) / u), solver="anderson", maxsteps=500,
-        )  # fmt: skip
-
-    level = min(P, N)
-    lo = mp.mpf("1e-25")
-    if D > level:  # the edge Df1(kappa_2) = min(P, N)
-        edge = mp.findroot(lambda k: df1(k) - level, (mp.mpf("1e-30"), 10 * mp.fsum(eta)),
-                           solver="anderson", maxsteps=500)  # fmt: skip
-        lo = edge * (1 + mp.mpf("1e-25"))
-    hi = mp.fsum(eta) / P + 2 * max(eF) * mp.fsum(eta) / mp.fsum(eF) + 2 * lam * D / mp.fsum(eF)
-
-    def h(k):
-        u = df1(k)
-        return k * (1 - u / P) * u / D * kappa_F(u) - lam
-
-    k2 = mp.findroot(h, (lo, hi), solver="anderson", maxsteps=500)
-    u = df1(k2)
-    kF = kappa_F(u)
-    return k2, k2 * u / D * kF, kF
-
-
 @pytest.mark.parametrize(("D", "N", "P"), [(40, 30, 25), (30, 20, 60), (40, 60, 80)])
 def test_nested_equations_match_mpmath(D, N, P):
     # P-limited edge, width-limited edge, no edge (D < min(P, N))
@@ -140,7 +102,7 @@ def test_nested_equations_match_mpmath(D, N, P):
     power = np.exp(rng.uniform(-4, 0, D))
     eF = np.exp(rng.uniform(-3, 0, N))
     lam = float(10 ** rng.uniform(-4, -1))
-    k2, k1, kF = _mp_anisotropic(eta, eF, P, lam)
+    k2, k1, kF = anisotropic_mp(eta, eF, P, lam)
     r = rf_theory(eta, power, P, N, lam, feature_spectrum=eF)
     assert float(r["kappa2"]) == pytest.approx(float(k2), rel=1e-9)
     assert float(r["kappa1"]) == pytest.approx(float(k1), rel=1e-9)
@@ -182,7 +144,7 @@ def test_callable_feature_spectrum_and_bad_input():
     r = rf_theory(s.eigenvalues, s.target_power, *G, feature_spectrum=norm)
     for idx in np.ndindex(G[0].shape):
         P, N, lam = (float(g[idx]) for g in G)
-        ref = rf_structured_theory_brentq(s.eigenvalues, s.target_power, P, norm(int(N)), lam)
+        ref = rf_structured_brentq(s.eigenvalues, s.target_power, P, norm(int(N)), lam)
         assert float(r["test_error"][idx]) == pytest.approx(ref["test_error"], rel=1e-9)
     with pytest.raises(ValueError, match="integer"):
         rf_theory(s.eigenvalues, s.target_power, 80.0, 50.5, 0.01, feature_spectrum=np.ones(60))

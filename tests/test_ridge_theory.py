@@ -1,9 +1,9 @@
 """Ridge deterministic equivalent: (a) symbolic derivation, (b) compiled solver vs mpmath."""
 
-import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
+from oracles.ridge import ridge_mp
 
 import rmtscale
 from rmtscale import ParameterError
@@ -59,32 +59,10 @@ def test_train_error_and_gcv_derivations():
 
 # ------------------------------------------------------------------ (b) solver vs mpmath
 
-mp.mp.dps = 40
-
 
 def _mp_theory(eta, power, P, lam, noise):
-    eta = [mp.mpf(float(e)) for e in eta]
-    power = [mp.mpf(float(p)) for p in power]
-    P, lam, noise = mp.mpf(P), mp.mpf(lam), mp.mpf(noise)
-
-    def df1(k):
-        return mp.fsum(e / (e + k) for e in eta)
-
-    D = len(eta)
-    lo = lam
-    if D > P:  # edge df1 = P
-        lo = max(
-            lo,
-            mp.findroot(lambda k: df1(k) - P, (mp.mpf("1e-30"), sum(eta) / P), solver="anderson"),
-        )
-    hi = lam + mp.fsum(eta) / P
-    k = mp.findroot(lambda k: k * (1 - df1(k) / P) - lam, (lo, hi), solver="anderson")
-    df2 = mp.fsum((e / (e + k)) ** 2 for e in eta)
-    tf1p = mp.fsum(p / (e + k) ** 2 for e, p in zip(eta, power))
-    g = df2 / P
-    Eg = (k**2 * tf1p + g * noise) / (1 - g)
-    Etr = (1 - df1(k) / P) ** 2 * (Eg + noise)
-    return float(k), float(Eg), float(Etr)
+    r = ridge_mp(eta, power, P, lam, noise)
+    return float(r["kappa"]), float(r["test_error"]), float(r["train_error"])
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -2,7 +2,14 @@ import numpy as np
 import pytest
 
 from rmtscale import ParameterError
-from rmtscale.spectra import from_arrays, isotropic, power_law
+from rmtscale.spectra import (
+    SPECTRUM_PARAMS,
+    draw_spectrum_params,
+    from_arrays,
+    isotropic,
+    make_spectrum,
+    power_law,
+)
 
 
 def test_isotropic_norm_and_variance():
@@ -51,3 +58,23 @@ def test_from_arrays_checks():
         from_arrays([1.0, 0.5], [0.2])
     with pytest.raises(ParameterError, match="signal"):
         isotropic(10, signal=-1)
+
+
+def test_spectrum_parameters_live_here():
+    assert [p.name for p in SPECTRUM_PARAMS] == ["spectrum", "D", "signal", "alpha", "beta"]
+    p = {"spectrum": "power_law", "D": 50, "signal": 1.0, "alpha": 2.0, "beta": 0.5}
+    s = make_spectrum(p)
+    assert s.name == "power_law" and np.allclose(s.eigenvalues, np.arange(1, 51) ** -2.0)
+    s = make_spectrum({**p, "spectrum": "isotropic", "signal": 3.0})
+    assert s.signal == pytest.approx(3.0) and s.D == 50
+
+
+def test_drawn_spectrum_parameters_are_legal():
+    from rmtscale.params import ParamSet
+
+    ps = ParamSet(SPECTRUM_PARAMS)
+    for seed in range(20):
+        p = draw_spectrum_params(np.random.default_rng(seed), D_max=30)
+        full = ps.resolve(p)  # every value passes its declared bounds
+        assert 8 <= full["D"] <= 30
+        assert make_spectrum({**{q.name: q.default for q in SPECTRUM_PARAMS}, **p}).D == p["D"]

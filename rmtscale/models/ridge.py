@@ -1,6 +1,6 @@
 r"""Ridge regression end to end: derivations, compiled solver, simulation claims.
 
-Conventions (``DESIGN.md``): loss :math:`\frac1P\lVert Xw-y\rVert^2+\lambda\lVert w\rVert^2`
+Conventions (docs/conventions.md): loss :math:`\frac1P\lVert Xw-y\rVert^2+\lambda\lVert w\rVert^2`
 (λ not scaled by P); E_g excludes label noise; df's are unnormalized traces; ``noise`` is
 σ², the label-noise variance; spectra as in :mod:`rmtscale.spectra`.
 """
@@ -11,61 +11,49 @@ from typing import Any
 
 import numpy as np
 
-from .. import spectra
-from ..numeric.ridge import ridge_theory
 from ..params import Param, ParamSet
 from ..registry import derivation, solver
-from ..simulate.ridge import ridge_replicate
-from ..symbolic import ridge as sym
+from ..spectra import SPECTRUM_PARAMS, draw_spectrum_params, make_spectrum
 from ..validate.claims import Claim, register
 from ..validate.stats import Tolerance
 
-SPECTRUM_PARAMS = (
-    Param(
-        "spectrum",
-        kind="str",
-        default="isotropic",
-        choices=("isotropic", "power_law"),
-        help="population spectrum",
-    ),
-    Param("D", kind="int", default=400, ge=1, help="number of modes (input dimension)"),
-    Param("signal", default=1.0, ge=0, help="isotropic: ||wbar||^2"),
-    Param("alpha", default=1.5, gt=1, help="power_law: eigenvalues k^-alpha"),
-    Param("beta", default=0.8, gt=0, help="power_law: target power k^-(alpha*beta+1)"),
-)
 NOISE = Param("noise", default=0.0, ge=0, help="label-noise variance sigma^2")
+OUTPUTS = (
+    "kappa", "df1", "df2", "gamma", "bias", "variance", "bias2", "var_x", "var_noise",
+    "test_error", "train_error", "gcv", "s_transform",
+)  # fmt: skip
 
 
-def make_spectrum(p: dict[str, Any]) -> spectra.Spectrum:
-    if p["spectrum"] == "isotropic":
-        return spectra.isotropic(p["D"], p["signal"])
-    return spectra.power_law(p["alpha"], p["beta"], p["D"])
+def _sym():
+    from ..symbolic import ridge
+
+    return ridge
 
 
 # ============================================================================ derivations
 @derivation("ridge.kappa", "Renormalized ridge kappa = lambda + (kappa/P) Df1(kappa) from S_W")
 def _d_kappa():
-    return sym.derive_kappa()
+    return _sym().derive_kappa()
 
 
 @derivation("ridge.test_error", "Ridge E_g = (kappa^2 tf1' + gamma sigma^2)/(1 - gamma)")
 def _d_test():
-    return sym.derive_test_error()
+    return _sym().derive_test_error()
 
 
 @derivation("ridge.train_error", "Ridge E_tr = (lambda/kappa)^2 (E_g + sigma^2)")
 def _d_train():
-    return sym.derive_train_error()
+    return _sym().derive_train_error()
 
 
 @derivation("ridge.bias_variance", "Ridge Bias^2, Var_X, Var_Xe (fine-grained decomposition)")
 def _d_bv():
-    return sym.derive_bias_variance()
+    return _sym().derive_bias_variance()
 
 
 @derivation("ridge.gcv", "GCV: E_g + sigma^2 = S^2 E_tr, S estimated from training data")
 def _d_gcv():
-    return sym.derive_gcv()
+    return _sym().derive_gcv()
 
 
 # ============================================================================ solvers
@@ -81,6 +69,8 @@ SOLVE_PARAMS = (
 
 def ridge_values(p: dict[str, Any]) -> dict[str, Any]:
     """Solve the theory; arrays of shape (len(P), len(ridge)) squeezed to the inputs' shape."""
+    from ..numeric.ridge import ridge_theory
+
     s = make_spectrum(p)
     Ps = np.atleast_1d(p["P"])
     lams = np.atleast_1d(p["ridge"])
@@ -93,21 +83,29 @@ def ridge_values(p: dict[str, Any]) -> dict[str, Any]:
         a = a.reshape(shape) if shape else a.reshape(())
         return float(a) if a.ndim == 0 else a
 
-    return {
-        "kappa": out(th.kappa),
-        "df1": out(th.df1),
-        "df2": out(th.df2),
-        "gamma": out(th.gamma),
-        "bias": out(th.bias),
-        "variance": out(th.variance),
-        "bias2": out(th.bias2),
-        "var_x": out(th.var_x),
-        "var_noise": out(th.var_noise),
-        "test_error": out(th.test_error),
-        "train_error": out(th.train_error),
-        "gcv": out(th.gcv),
-        "s_transform": out(th.s_transform),
-    }
+    return {k: out(getattr(th, k)) for k in OUTPUTS}
+
+
+def solve_ridge(**p: Any) -> dict[str, Any]:
+    """Every ridge output (:func:`ridge_values`) at the declared parameters."""
+    return ridge_values(p)
+
+
+def check_ridge(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A random legal point (small spectrum; P below, near and above D; λ in [1e-6, 1]) and
+    the ridge theory there in 30-digit arithmetic (κ from ``mp.findroot``)."""
+    from ..numeric.ridge import ridge_theory
+
+    R = _sym()
+    p = draw_spectrum_params(rng)
+    q = float(rng.choice([0.3, 0.9, 0.98, 1.02, 1.1, 3.0]))
+    p.update(P=max(2.0, round(p["D"] / q)), ridge=float(10 ** rng.uniform(-6, 0)))
+    p["noise"] = float(rng.uniform(0, 0.5))
+    s = make_spectrum(p)
+    k = ridge_theory(s.eigenvalues, s.target_power, [p["P"]], [p["ridge"]]).kappa[0, 0]
+    vals = {R.P: p["P"], R.lam: p["ridge"], R.sigma2: p["noise"]}
+    exp = R.THEORY.evaluate_mp(s.eigenvalues, s.target_power, vals, {R.kappa: k})
+    return p, {key: float(v) for key, v in exp.items()}
 
 
 for _name, _summary in (
@@ -117,7 +115,7 @@ for _name, _summary in (
     ("ridge.bias_variance", "Bias^2, Var_X, Var_Xe and their sum E_g"),
     ("ridge.gcv", "GCV target E_g + sigma^2 = S^2 E_tr and the S-transform"),
 ):
-    solver(_name, _summary, SOLVE_PARAMS)(lambda **p: ridge_values(p))
+    solver(_name, _summary, SOLVE_PARAMS, derivation=_name, check=check_ridge)(solve_ridge)
 
 
 # ============================================================================ claims
@@ -150,6 +148,8 @@ def _theory_for(keys: tuple[str, ...]):
 
 def _sim_for(keys: tuple[str, ...]):
     def simulate(case: dict[str, Any], rng: np.random.Generator, backend: Any) -> dict:
+        from ..simulate.ridge import ridge_replicate
+
         s = make_spectrum(case)
         r = ridge_replicate(
             s.eigenvalues,
@@ -165,9 +165,20 @@ def _sim_for(keys: tuple[str, ...]):
     return simulate
 
 
+# contract presets (rmtscale.check_claim): a 5 % perturbation of E_tr / GCV fails on the small
+# isotropic case; E_g is checked on the power-law acceptance case, where 3 % fails
+SMALL_CHECK = dict(spectrum="isotropic", D=200, P=400, ridge=0.1, noise=0.25)
+ACCEPT_CHECK = dict(spectrum="power_law", alpha=1.5, beta=0.8, D=400, P=300, ridge=0.05, noise=0.1)
+
+
 def _ridge_claim(
-    name: str, summary: str, keys: tuple[tuple[str, str], ...], derivation_name: str
+    name: str,
+    summary: str,
+    keys: tuple[tuple[str, str], ...],
+    derivation_name: str,
+    check: dict[str, Any] | None = None,
 ) -> Claim:
+    check = check or dict(check_params=SMALL_CHECK, check_seeds=24)
     return Claim(
         name=name,
         summary=summary,
@@ -178,6 +189,8 @@ def _ridge_claim(
         tolerance=Tolerance(finite_size_coef=2.0, finite_size_power=1.0, systematic=5e-3),
         default_seeds=40,
         derivation=derivation_name,
+        solver=derivation_name,
+        **check,
     )
 
 
@@ -187,6 +200,7 @@ register(
         "Ridge E_g (no label noise) vs exact finite-size ridge fits on the given spectrum",
         (("test_error", "test_error"),),
         "ridge.test_error",
+        dict(check_params=ACCEPT_CHECK, check_perturb=0.03),
     )
 )
 register(

@@ -1,8 +1,10 @@
 r"""Linear random features: the two renormalized ridges from the S-transform (sympy).
 
-``shared/theory/ridge_and_random_features.md`` §8. Conventions: F ∈ ℝ^{D×N} with entries
-N(0, 1/D); readout ridge λ with the loss (1/P)‖y − XFv‖² + λ‖v‖² (λ not scaled by P);
-normalized df = Df₁/D at κ₂; q = D/P.
+Conventions (docs/conventions.md): F ∈ ℝ^{D×N} with entries N(0, 1/D); readout ridge λ with
+the loss (1/P)‖y − XFv‖² + λ‖v‖² (λ not scaled by P); normalized df = Df₁/D at κ₂; q = D/P.
+:data:`THEORY` (one isotropic layer), :func:`deep_theory` and :func:`anisotropic_theory` hold
+the fixed points and every ``rf.*`` / ``deep_rf.*`` output, typed once; the derivations are
+built from the same expressions.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sympy as sp
 from .derivation import Derivation
 from .ensembles import marchenko_pastur
 from .ridge import ASSUMPTIONS, CONVENTIONS, D, P, df, lam, sigma2
+from .theory import Primitive, Theory, eta_j, eta_k, p_k
 
 N = sp.Symbol("N", positive=True)
 kappa1 = sp.Symbol("kappa_1", positive=True)
@@ -20,9 +23,34 @@ Df1 = sp.Function(r"\mathrm{Df}_1")(kappa2)
 Df2 = sp.Function(r"\mathrm{Df}_2")(kappa2)
 tf1 = sp.Function(r"\mathrm{tf}_1")(kappa2)
 tf1p = sp.Function(r"\mathrm{tf}_1'")(kappa2)
+tf2 = sp.Function(r"\mathrm{tf}_2")(kappa2)
 rho = sp.Symbol("rho", positive=True)
 gamma1 = sp.Symbol("gamma_1", positive=True)
+gamma2 = sp.Symbol("gamma_2", positive=True)
 E_g = sp.Symbol("E_g")
+E_tr = sp.Symbol("E_tr")
+
+# ============================================================================ the expressions
+# (typed once: the derivations, the Theory and so the compiled solver all use these)
+FIXED_POINT = sp.Eq(kappa2 * (1 - Df1 / P) * (N - Df1) / D, lam)  # one isotropic layer
+KAPPA1 = kappa2 * (N - Df1) / D  # kappa_1 = kappa_2 / S_FF
+LAM_OVER_KAPPA1 = 1 - Df1 / P  # lambda/kappa_1 on the solution (any feature layers)
+RHO = 1 / (1 + (Df1 - Df2) / (N - Df1))  # dlog kappa_2 / dlog kappa_1
+GAMMA1 = (Df1 - (Df1 - Df2) * rho) / P
+GAMMA2 = Df2 / P
+SIGNAL = (kappa2**2 * tf1p * rho + kappa2 * tf1 * (1 - rho)) / (1 - gamma1)
+E_G = (kappa2**2 * tf1p * rho + kappa2 * tf1 * (1 - rho) + sigma2 * gamma1) / (1 - gamma1)
+E_TR = (lam / kappa1) ** 2 * (E_g + sigma2)
+_B2 = kappa2**2 * tf1p
+TERMS = (
+    _B2,
+    _B2 * gamma2 / (1 - gamma2),
+    (1 - rho) * kappa2 * tf2,
+    SIGNAL - _B2 - _B2 * gamma2 / (1 - gamma2) - (1 - rho) * kappa2 * tf2,
+    sigma2 * gamma2 / (1 - gamma2),
+    sigma2 * gamma1 / (1 - gamma1) - sigma2 * gamma2 / (1 - gamma2),
+)  # Bias^2, Var_X, Var_F, Var_XF, Var_Xe, Var_XFe
+TERM_KEYS = ("bias2", "var_x", "var_f", "var_xf", "var_xe", "var_xfe")
 
 RF_CONVENTIONS = [
     *CONVENTIONS,
@@ -59,12 +87,14 @@ def derive_rf_kappa() -> Derivation:
     )
     d.step(sp.Eq(kappa1, lam * S_W), "data fluctuations: kappa_1 = lambda S_W(df)")
     d.step(sp.Eq(kappa2, kappa1 * S_F), "feature fluctuations: kappa_2 = kappa_1 S_FF(df)")
-    eq = sp.Eq(kappa2 * (1 - Df1 / P) * (N - Df1) / D, lam)
+    eq = FIXED_POINT
     lhs = sp.simplify((lam * S_W * S_F).subs(df, Df1 / D))
     if sp.simplify(sp.solve(sp.Eq(kappa2, lhs), lam)[0] - sp.solve(eq, lam)[0]) != 0:
         raise ArithmeticError("the kappa_2 equation does not follow")
     d.step(eq, "with df = Df1(kappa_2)/D: the self-consistent equation for kappa_2")
-    d.step(sp.Eq(kappa1, kappa2 * (N - Df1) / D), "kappa_1 = kappa_2 (N - Df1)/D")
+    d.step(sp.Eq(kappa1, KAPPA1), "kappa_1 = kappa_2 (N - Df1)/D")
+    if sp.simplify((lam / KAPPA1).subs(lam, eq.lhs) - LAM_OVER_KAPPA1) != 0:
+        raise ArithmeticError("lambda/kappa_1 = 1 - Df1/P does not follow")
     lim = sp.limit((eq.lhs * D / N).subs(N, N), N, sp.oo)
     d.step(
         sp.Eq(lim, sp.Symbol(r"\lambda D/N")),
@@ -78,12 +108,12 @@ def derive_rf_kappa() -> Derivation:
 def derive_rf_test_error() -> Derivation:
     d = derive_rf_kappa()
     d.name, d.title = "rf.test_error", "Linear random features: generalization error"
-    d.step(sp.Eq(rho, 1 / (1 + (Df1 - Df2) / (N - Df1))), "rho = dlog kappa_2 / dlog kappa_1")
-    d.step(sp.Eq(gamma1, (Df1 - (Df1 - Df2) * rho) / P), "variance inflation gamma_1")
-    Eg = (kappa2**2 * tf1p * rho + kappa2 * tf1 * (1 - rho) + sigma2 * gamma1) / (1 - gamma1)
+    d.step(sp.Eq(rho, RHO), "rho = dlog kappa_2 / dlog kappa_1")
+    d.step(sp.Eq(gamma1, GAMMA1), "variance inflation gamma_1")
+    Eg = E_G
     d.step(sp.Eq(E_g, Eg), "signal (bias at kappa_2 mixed with the width term) plus noise")
     d.step(
-        sp.Eq(rho, sp.limit(1 / (1 + (Df1 - Df2) / (N - Df1)), N, sp.oo)),
+        sp.Eq(rho, sp.limit(RHO, N, sp.oo)),
         "N -> infinity: rho -> 1, gamma_1 -> Df2/P: the ridge E_g at kappa_2",
     )
     wl = sp.simplify(Eg.subs({rho: 0, gamma1: N / P}))
@@ -99,33 +129,21 @@ def derive_rf_test_error() -> Derivation:
 def derive_rf_train_error() -> Derivation:
     d = derive_rf_kappa()
     d.name, d.title = "rf.train_error", "Linear random features: training error"
-    E_tr = sp.Symbol("E_tr")
     d.step(sp.Eq(sp.Symbol("S"), kappa1 / lam), "S-transform of the feature Gram: kappa_1/lambda")
     d.step(
-        sp.Eq(E_tr, (lam / kappa1) ** 2 * (E_g + sigma2)),
+        sp.Eq(E_tr, E_TR),
         "train-test gap in feature space: E_tr = (lambda/kappa_1)^2 (E_g + sigma^2)",
     )
-    d.result = sp.Eq(E_tr, (lam / kappa1) ** 2 * (E_g + sigma2))
+    d.result = sp.Eq(E_tr, E_TR)
     return d
 
 
 def derive_rf_bias_variance() -> Derivation:
     d = derive_rf_test_error()
     d.name, d.title = "rf.bias_variance", "Linear random features: fine-grained bias-variance"
-    gamma2 = sp.Symbol("gamma_2", positive=True)
-    tf2 = sp.Function(r"\mathrm{tf}_2")(kappa2)
-    d.step(sp.Eq(gamma2, Df2 / P), "gamma_2 = Df2/P (data-only inflation)")
-    b2 = kappa2**2 * tf1p
-    signal = (kappa2**2 * tf1p * rho + kappa2 * tf1 * (1 - rho)) / (1 - gamma1)
+    d.step(sp.Eq(gamma2, GAMMA2), "gamma_2 = Df2/P (data-only inflation)")
     names = ["Bias^2", "Var_X", "Var_F", "Var_XF", r"Var_{X\epsilon}", r"Var_{XF\epsilon}"]
-    terms = [
-        b2,
-        b2 * gamma2 / (1 - gamma2),
-        (1 - rho) * kappa2 * tf2,
-        signal - b2 - b2 * gamma2 / (1 - gamma2) - (1 - rho) * kappa2 * tf2,
-        sigma2 * gamma2 / (1 - gamma2),
-        sigma2 * gamma1 / (1 - gamma1) - sigma2 * gamma2 / (1 - gamma2),
-    ]
+    terms = list(TERMS)
     texts = [
         "bias of the fully averaged predictor", "variance over the data X",
         "variance over the features F", "X-F interaction: the rest of the signal part",
@@ -133,8 +151,7 @@ def derive_rf_bias_variance() -> Derivation:
     ]  # fmt: skip
     for nm, tm, tx in zip(names, terms, texts):
         d.step(sp.Eq(sp.Symbol(r"\mathrm{" + nm + "}"), tm), tx)
-    Eg = signal + sigma2 * gamma1 / (1 - gamma1)
-    if sp.simplify(sum(terms) - Eg) != 0:
+    if sp.simplify(sum(terms) - E_G) != 0:
         raise ArithmeticError("the six terms do not add up to E_g")
     d.step(sp.Eq(E_g, sp.Add(*[sp.Symbol(r"\mathrm{" + n + "}") for n in names])),
            "the six terms add up to E_g (checked symbolically)")  # fmt: skip
@@ -280,3 +297,78 @@ def derive_rf_kappa_anisotropic() -> Derivation:
     d.result = eq
     d.extras.update(kappa_F_equation=f_eq, rho_inverse=dlogk1, s_ff=S_df)
     return d
+
+
+# ============================================================================ the theories
+PRIMITIVES = (
+    Primitive("df1", Df1, eta_k / (eta_k + kappa2), kappa2),
+    Primitive("df2", Df2, eta_k**2 / (eta_k + kappa2) ** 2, kappa2),
+    Primitive("tf1", tf1, p_k / (eta_k + kappa2), kappa2),
+    Primitive("tf1p", tf1p, p_k / (eta_k + kappa2) ** 2, kappa2),
+    Primitive("tf2", tf2, p_k * eta_k / (eta_k + kappa2) ** 2, kappa2),
+)
+OBSERVABLES = {
+    "kappa1": kappa1, "kappa2": kappa2, "df1": Df1, "df2": Df2, "gamma1": gamma1,
+    "gamma2": gamma2, "rho": rho, **dict(zip(TERM_KEYS, TERMS)), "test_error": E_g,
+    "train_error": E_TR,
+}  # fmt: skip
+_COMMON = {gamma1: GAMMA1, gamma2: GAMMA2, E_g: E_G}
+
+# one factor 1/S_l per feature layer of h(log kappa_2) (rmtscale.numeric.kappa.real) and its
+# t_l = -dlog(1/S_l)/dlog kappa_2 (with kappa dDf1/dkappa = -(Df1 - Df2))
+LOG_FACTOR = sp.log((N - Df1) / D)  # isotropic layer of width N
+T_LAYER = (Df1 - Df2) / (N - Df1)
+LOG_FACTOR_ANISO = sp.log(Df1 * kappa_F / D)  # anisotropic weights, Df^F_1(kappa_F) = Df1
+T_LAYER_ANISO = (Df1 - Df2) * Df2F / (Df1 * (Df1 - Df2F))
+if sp.simplify(RHO - 1 / (1 + T_LAYER)) != 0:
+    raise ArithmeticError("rho is not 1/(1 + t) for one isotropic layer")
+
+THEORY = Theory(
+    name="rf",
+    parameters=(P, N, lam, sigma2, D),
+    unknowns=(kappa2,),
+    equations=(FIXED_POINT.lhs - FIXED_POINT.rhs,),
+    primitives=PRIMITIVES,
+    definitions={rho: RHO, kappa1: KAPPA1, **_COMMON},
+    branch=(kappa2, 1 - Df1 / P, N - Df1),
+    observables=dict(OBSERVABLES),
+)
+"""Linear random features (one isotropic layer): the κ₂ equation and every ``rf.*`` output."""
+
+
+def deep_theory(layers: int) -> Theory:
+    """F = F₁⋯F_L, every layer N(0, 1/D), widths ``N_1..N_L``: one factor per layer."""
+    Ns = sp.symbols(f"N_1:{layers + 1}", positive=True)
+    factor = sp.Mul(*[(n - Df1) / D for n in Ns])
+    return Theory(
+        name=f"deep_rf_{layers}",
+        parameters=(P, *Ns, lam, sigma2, D),
+        unknowns=(kappa2,),
+        equations=(kappa2 * (1 - Df1 / P) * factor - lam,),
+        primitives=PRIMITIVES,
+        definitions={
+            rho: 1 / (1 + sp.Add(*[T_LAYER.subs(N, n) for n in Ns])),
+            kappa1: kappa2 * factor,
+            **_COMMON,
+        },
+        branch=(kappa2, 1 - Df1 / P, *[n - Df1 for n in Ns]),
+        observables=dict(OBSERVABLES),
+    )
+
+
+def anisotropic_theory() -> Theory:
+    """Anisotropic weights F = ZΣ_F^{1/2}/√D: unknowns κ₂ and κ_F (Df^F_1(κ_F) = Df₁(κ₂))."""
+    feature = (
+        Primitive("df1_F", Df1F, eta_j / (eta_j + kappa_F), kappa_F, "features"),
+        Primitive("df2_F", Df2F, eta_j**2 / (eta_j + kappa_F) ** 2, kappa_F, "features"),
+    )
+    return Theory(
+        name="rf_anisotropic",
+        parameters=(P, lam, sigma2, D),
+        unknowns=(kappa2, kappa_F),
+        equations=(kappa2 * (1 - Df1 / P) * Df1 / D * kappa_F - lam, Df1F - Df1),
+        primitives=PRIMITIVES + feature,
+        definitions={rho: 1 / (1 + T_LAYER_ANISO), kappa1: kappa2 * Df1 / D * kappa_F, **_COMMON},
+        branch=(kappa2, kappa_F, 1 - Df1 / P),
+        observables={**OBSERVABLES, "kappa_F": kappa_F, "df2_F": Df2F},
+    )

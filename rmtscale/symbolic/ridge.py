@@ -1,7 +1,8 @@
 r"""Ridge regression's deterministic equivalent, derived from the S-transform (sympy).
 
 Atanasov, Zavatone-Veth & Pehlevan, "Scaling and renormalization in high-dimensional
-regression" (summary: ``shared/theory/ridge_and_random_features.md`` §4–6).
+regression" (conventions: docs/conventions.md). :data:`THEORY` holds the fixed point and every
+observable of ``ridge.*``, typed once; the derivations are built from the same expressions.
 
 Conventions: :math:`\hat w=\arg\min\frac1P\lVert Xw-y\rVert^2+\lambda\lVert w\rVert^2` (λ not
 scaled by P); :math:`\hat\Sigma=X^\top X/P=\Sigma^{1/2}W\Sigma^{1/2}`, W white Wishart with
@@ -17,6 +18,7 @@ import sympy as sp
 
 from .derivation import Derivation
 from .ensembles import marchenko_pastur
+from .theory import Primitive, Theory, eta_k, p_k
 from .transforms import t
 
 lam = sp.Symbol("lambda", positive=True)
@@ -27,13 +29,27 @@ D = sp.Symbol("D", positive=True)
 df = sp.Symbol(r"\mathrm{df}", positive=True)
 Df1 = sp.Function(r"\mathrm{Df}_1")(kappa)
 Df2 = sp.Function(r"\mathrm{Df}_2")(kappa)
+tf1 = sp.Function(r"\mathrm{tf}_1")(kappa)
 tf1p = sp.Function(r"\mathrm{tf}_1'")(kappa)
+tf2 = sp.Function(r"\mathrm{tf}_2")(kappa)
 sigma2 = sp.Symbol("sigma^2", nonnegative=True)
 r2 = sp.Symbol("r^2", nonnegative=True)  # ||wbar||^2 (isotropic)
 gamma = sp.Symbol("gamma", positive=True)
 E_g = sp.Symbol("E_g")
 E_tr = sp.Symbol("E_tr")
 S_sym = sp.Symbol("S")
+
+# ============================================================================ the expressions
+# (typed once: the derivations, the Theory and so the compiled solver all use these)
+FIXED_POINT = sp.Eq(kappa, lam + kappa * Df1 / P)  # kappa = lambda + (kappa/P) Df1(kappa)
+GAMMA = Df2 / P  # variance inflation gamma = Df2/P
+BIAS2 = kappa**2 * tf1p  # population-ridge bias at kappa
+TERMS = (BIAS2, BIAS2 * gamma / (1 - gamma), sigma2 * gamma / (1 - gamma))  # Bias2, VarX, VarXe
+E_G = (kappa**2 * tf1p + gamma * sigma2) / (1 - gamma)  # in gamma; E_g = sum(TERMS)
+S_OF_KAPPA = kappa / lam  # S-transform on the solution = 1/(1 - Df1/P)
+E_TR = (lam / kappa) ** 2 * (E_g + sigma2)  # train-test gap
+GCV_TARGET = E_g + sigma2  # = S^2 E_tr, what GCV estimates
+LAM_ON_SOLUTION = kappa * (1 - Df1 / P)  # lambda from the fixed point (for lambda = 0 too)
 
 CONVENTIONS = [
     r"loss $\frac{1}{P}\lVert Xw-y\rVert^2+\lambda\lVert w\rVert^2$: "
@@ -86,7 +102,7 @@ def kappa_steps(d: Derivation) -> sp.Equality:
     # unnormalized: df = Df1/D, q = D/P
     kfinal = sp.simplify(kexpr.subs({df: Df1 / D, q: D / P}))
     d.step(sp.Eq(kappa, kfinal), "with df = Df1/D and q = D/P")
-    eq = sp.Eq(kappa, lam + kappa * Df1 / P)
+    eq = FIXED_POINT
     check = sp.simplify(sp.solve(sp.Eq(kappa, kfinal), lam)[0] - sp.solve(eq, lam)[0])
     if check != 0:
         raise ArithmeticError("self-consistent equation does not follow")
@@ -122,15 +138,15 @@ def derive_kappa() -> Derivation:
 
 
 def test_error_expr() -> sp.Expr:
-    g = Df2 / P
-    return (kappa**2 * tf1p + g * sigma2) / (1 - g)
+    """E_g in κ and the primitives (γ = Df₂/P substituted)."""
+    return E_G.subs(gamma, GAMMA)
 
 
 def derive_test_error() -> Derivation:
     d = _base("ridge.test_error", "Ridge generalization error E_g (deterministic equivalent)")
     kappa_steps(d)
-    d.step(sp.Eq(gamma, Df2 / P), "gamma = Df2(kappa)/P = q df2: the variance inflation")
-    Eg = (kappa**2 * tf1p + gamma * sigma2) / (1 - gamma)
+    d.step(sp.Eq(gamma, GAMMA), "gamma = Df2(kappa)/P = q df2: the variance inflation")
+    Eg = E_G
     d.step(
         sp.Eq(E_g, Eg),
         "two-point equivalent: population-ridge bias at kappa plus fitted noise, over 1-gamma",
@@ -155,8 +171,8 @@ def derive_test_error() -> Derivation:
 def derive_train_error() -> Derivation:
     d = _base("ridge.train_error", "Ridge training error: the S-transform is the train-test gap")
     kappa_steps(d)
-    d.step(sp.Eq(S_sym, kappa / lam), "S = kappa/lambda = 1/(1 - Df1/P)")
-    Etr = (lam / kappa) ** 2 * (E_g + sigma2)
+    d.step(sp.Eq(S_sym, S_OF_KAPPA), "S = kappa/lambda = 1/(1 - Df1/P)")
+    Etr = E_TR
     d.step(sp.Eq(E_tr, Etr), "E_tr = (lambda/kappa)^2 (E_g + sigma^2)")
     iso_under = sp.simplify(((1 - q) ** 2) * (sigma2 * q / (1 - q) + sigma2))
     d.step(
@@ -171,14 +187,13 @@ def derive_train_error() -> Derivation:
 def derive_bias_variance() -> Derivation:
     d = _base("ridge.bias_variance", "Fine-grained bias-variance decomposition of ridge")
     kappa_steps(d)
-    d.step(sp.Eq(gamma, Df2 / P), "gamma = Df2/P")
-    b2 = kappa**2 * tf1p
+    d.step(sp.Eq(gamma, GAMMA), "gamma = Df2/P")
     names = [
         sp.Symbol(r"\mathrm{Bias}^2"),
         sp.Symbol(r"\mathrm{Var}_X"),
         sp.Symbol(r"\mathrm{Var}_{X\epsilon}"),
     ]
-    terms = [b2, b2 * gamma / (1 - gamma), sigma2 * gamma / (1 - gamma)]
+    terms = list(TERMS)
     for nm, tm, txt in zip(
         names,
         terms,
@@ -190,7 +205,7 @@ def derive_bias_variance() -> Derivation:
     ):
         d.step(sp.Eq(nm, tm), txt)
     total = sp.simplify(sum(terms))
-    Eg = (kappa**2 * tf1p + gamma * sigma2) / (1 - gamma)
+    Eg = E_G
     if sp.simplify(total - Eg) != 0:
         raise ArithmeticError("terms do not add up to E_g")
     d.step(sp.Eq(E_g, total), "the three terms add up to E_g")
@@ -203,7 +218,7 @@ def derive_gcv() -> Derivation:
     kappa_steps(d)
     Shat = sp.Symbol(r"\hat S")
     d.step(
-        sp.Eq(E_g + sigma2, S_sym**2 * E_tr), "invert the train-test gap: E_g + sigma^2 = S^2 E_tr"
+        sp.Eq(GCV_TARGET, S_sym**2 * E_tr), "invert the train-test gap: E_g + sigma^2 = S^2 E_tr"
     )
     tr = sp.Symbol(r"\mathrm{Tr}\,\hat\Sigma(\hat\Sigma+\lambda)^{-1}")
     d.step(
@@ -217,3 +232,39 @@ def derive_gcv() -> Derivation:
     )
     d.result = sp.Eq(sp.Symbol(r"\widehat{E_g+\sigma^2}"), gcv)
     return d
+
+
+# ============================================================================ the theory
+PRIMITIVES = (
+    Primitive("df1", Df1, eta_k / (eta_k + kappa), kappa),
+    Primitive("df2", Df2, eta_k**2 / (eta_k + kappa) ** 2, kappa),
+    Primitive("tf1", tf1, p_k / (eta_k + kappa), kappa),
+    Primitive("tf1p", tf1p, p_k / (eta_k + kappa) ** 2, kappa),
+    Primitive("tf2", tf2, p_k * eta_k / (eta_k + kappa) ** 2, kappa),
+)
+
+THEORY = Theory(
+    name="ridge",
+    parameters=(P, lam, sigma2),
+    unknowns=(kappa,),
+    equations=(FIXED_POINT.lhs - FIXED_POINT.rhs,),
+    primitives=PRIMITIVES,
+    definitions={gamma: GAMMA, E_g: E_G},
+    branch=(kappa, 1 - Df1 / P),
+    observables={
+        "kappa": kappa,
+        "df1": Df1,
+        "df2": Df2,
+        "gamma": gamma,
+        "bias2": TERMS[0],
+        "var_x": TERMS[1],
+        "var_noise": TERMS[2],
+        "bias": TERMS[0] + TERMS[1],
+        "variance": TERMS[2],
+        "test_error": E_g,
+        "train_error": E_TR,
+        "gcv": GCV_TARGET,
+        "s_transform": S_OF_KAPPA,
+    },
+)
+"""Ridge: κ = λ + (κ/P)Df₁(κ) and every output of ``ridge.*`` (docs/conventions.md)."""

@@ -11,43 +11,37 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError
-from ..numeric.random_features import LAYER_NORMS, deep_rf_theory, rf_theory
 from ..params import Param, ParamSet
 from ..registry import derivation, solver
-from ..simulate.random_features import rf_bias_variance_replicate, rf_replicate
-from ..symbolic import random_features as sym
+from ..spectra import SPECTRUM_PARAMS, draw_spectrum_params, make_spectrum
 from ..validate.claims import Claim, register
 from ..validate.stats import Tolerance
-from .ridge import SPECTRUM_PARAMS, make_spectrum
+
+
+def _sym():
+    from ..symbolic import random_features
+
+    return random_features
 
 
 @derivation("rf.kappa", "Random features: kappa_2 (1 - Df1/P)(N - Df1)/D = lambda from S_W S_FF")
 def _d_kappa():
-    return sym.derive_rf_kappa()
+    return _sym().derive_rf_kappa()
 
 
 @derivation("rf.test_error", "Random features E_g with rho and gamma_1; N -> infinity is ridge")
 def _d_test():
-    return sym.derive_rf_test_error()
+    return _sym().derive_rf_test_error()
 
 
 @derivation("rf.train_error", "Random features E_tr = (lambda/kappa_1)^2 (E_g + sigma^2)")
 def _d_train():
-    return sym.derive_rf_train_error()
+    return _sym().derive_rf_train_error()
 
 
 @derivation("rf.bias_variance", "Random features: the six fine-grained terms, summing to E_g")
 def _d_bv():
-    return sym.derive_rf_bias_variance()
-
-
-@derivation(
-    "deep_rf.kappa",
-    "Deep random features: kappa_2 (1 - Df1/P) prod (N_l - Df1)/D = lambda",
-    (Param("L", kind="int", default=2, ge=1, le=6, help="number of feature layers"),),
-)
-def _d_deep(L: int = 2):
-    return sym.derive_deep_rf_kappa(L)
+    return _sym().derive_rf_bias_variance()
 
 
 @derivation(
@@ -56,7 +50,7 @@ def _d_deep(L: int = 2):
     "kappa_2 (1 - Df1/P) Df1 kappa_F/D = lambda, Df1^F(kappa_F) = Df1",
 )
 def _d_kappa_aniso():
-    return sym.derive_rf_kappa_anisotropic()
+    return _sym().derive_rf_kappa_anisotropic()
 
 
 RF_KEYS = (
@@ -104,6 +98,8 @@ def rf_values(p: dict[str, Any]) -> dict[str, Any]:
         eF = feature_spectrum(p)
     axes = [np.atleast_1d(p[k]) for k in ("P", "N", "ridge")]
     grids = np.meshgrid(*axes, indexing="ij")
+    from ..numeric.random_features import rf_theory
+
     th = rf_theory(s.eigenvalues, s.target_power, *grids, noise=p["noise"], feature_spectrum=eF)
     if not np.all(th["converged"]):
         raise ArithmeticError("kappa_2 iteration did not converge at some points")
@@ -121,12 +117,48 @@ def _squeeze(th: dict[str, np.ndarray], p: dict[str, Any], axes: tuple[str, ...]
     return out
 
 
+def solve_rf(**p: Any) -> dict[str, Any]:
+    """Every random-feature output (:func:`rf_values`) at the declared parameters."""
+    return rf_values(p)
+
+
+def check_rf(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A random legal point (small spectrum; P and N below, near and above D and each other;
+    λ in [1e-5, 1]; anisotropic weights Σ_F = diag(j^-alpha_F) one time in three) and the
+    theory there in 30-digit arithmetic (κ₂, and κ_F, from ``mp.findroot``)."""
+    RF = _sym()
+    p = draw_spectrum_params(rng)
+    D = p["D"]
+    ratios = [0.3, 0.9, 1.1, 2.5]
+    p["P"] = float(max(2, round(D * float(rng.choice(ratios)))))
+    p["N"] = float(max(2, round(float(rng.choice([p["P"], D])) * float(rng.choice(ratios)))))
+    p.update(ridge=float(10 ** rng.uniform(-5, 0)), noise=float(rng.uniform(0, 0.5)))
+    p["alpha_F"] = float(rng.uniform(0.3, 1.5)) if rng.random() < 1 / 3 else 0.0
+    v = rf_values(p)
+    s = make_spectrum(p)
+    vals = {RF.P: p["P"], RF.N: p["N"], RF.lam: p["ridge"], RF.sigma2: p["noise"], RF.D: D}
+    if p["alpha_F"]:
+        from ..numeric.random_features import rf_theory
+
+        eF = feature_spectrum(p)
+        r = rf_theory(s.eigenvalues, s.target_power, p["P"], p["N"], p["ridge"],
+                      feature_spectrum=eF)  # fmt: skip
+        start = {RF.kappa2: v["kappa2"], RF.kappa_F: float(r["kappa_F"])}
+        T = RF.anisotropic_theory()
+        exp = T.evaluate_mp(s.eigenvalues, s.target_power, vals, start, RF_KEYS, eF)
+    else:
+        exp = RF.THEORY.evaluate_mp(
+            s.eigenvalues, s.target_power, vals, {RF.kappa2: v["kappa2"]}, RF_KEYS
+        )
+    return p, {k: float(x) for k, x in exp.items()}
+
+
 for _name, _summary in (
     ("rf.test_error", "kappa1, kappa2, E_g, E_tr and every bias-variance term"),
     ("rf.train_error", "same outputs as rf.test_error"),
     ("rf.bias_variance", "Bias^2, Var_X, Var_F, Var_XF, Var_Xe, Var_XFe"),
 ):
-    solver(_name, _summary, SOLVE_PARAMS)(lambda **p: rf_values(p))
+    solver(_name, _summary, SOLVE_PARAMS, derivation=_name, check=check_rf)(solve_rf)
 
 
 SIZE_FACTORS = (1, 2, 4)
@@ -165,11 +197,18 @@ def _cases(p: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+# contract preset (rmtscale.check_claim): the acceptance case; a 3 % perturbation fails there
+RF_CHECK = dict(spectrum="power_law", alpha=1.5, beta=0.8, D=300, N=150, P=200, ridge=0.01,
+                noise=0.1)  # fmt: skip
+
+
 def _rf_claim(name: str, summary: str, key: str) -> Claim:
     def theory(case: dict[str, Any]) -> dict[str, float]:
         return {key: float(rf_values(case)[key])}
 
     def simulate(case: dict[str, Any], rng: np.random.Generator, backend: Any) -> dict:
+        from ..simulate.random_features import rf_replicate
+
         s = make_spectrum(case)
         r = rf_replicate(
             s.eigenvalues, s.target_power, case["P"], case["N"], case["ridge"],
@@ -181,7 +220,8 @@ def _rf_claim(name: str, summary: str, key: str) -> Claim:
         name=name, summary=summary, params=ParamSet(CLAIM_PARAMS), theory=theory,
         simulate=simulate, cases=_cases,
         tolerance=Tolerance(finite_size_coef=2.0, finite_size_power=1.0, systematic=5e-3),
-        default_seeds=160, derivation="rf.test_error",
+        default_seeds=160, derivation="rf.test_error", solver=name,
+        check_params=RF_CHECK, check_perturb=0.03,
     )  # fmt: skip
 
 
@@ -195,89 +235,6 @@ register(_rf_claim(
     "Linear random features E_tr = (lambda/kappa_1)^2 (E_g + sigma^2) vs finite-size fits",
     "train_error",
 ))  # fmt: skip
-
-
-# ============================================================================ deep
-DEEP_SOLVE_PARAMS = (
-    *SPECTRUM_PARAMS,
-    Param("P", default=100, gt=0, array_ok=True, help="samples (grid ok)"),
-    Param("widths", default=(150.0, 200.0), gt=0, array_ok=True,
-          help="layer widths N1,...,NL (layer entries: see layer_norm)"),
-    Param("ridge", default=0.05, ge=0, array_ok=True, help="readout ridge, not scaled by P"),
-    Param("noise", default=0.0, ge=0, help="label-noise variance sigma^2"),
-)  # fmt: skip
-LAYER_NORM = Param(
-    "layer_norm", kind="str", default="D", choices=LAYER_NORMS,
-    help="layer entries N(0, 1/D) (D) or N(0, 1/N_(l-1)) with N_0 = D (fan_in; theory: "
-    "the D result at ridge lambda prod_(l<L) N_l/D, kappa_1 rescaled)",
-)  # fmt: skip
-DEEP_SOLVE_PARAMS = (*DEEP_SOLVE_PARAMS, LAYER_NORM)
-
-
-def deep_rf_values(p: dict[str, Any]) -> dict[str, Any]:
-    s = make_spectrum(p)
-    widths = np.atleast_1d(np.asarray(p["widths"], dtype=float))
-    Pg, Lg = np.meshgrid(np.atleast_1d(p["P"]), np.atleast_1d(p["ridge"]), indexing="ij")
-    th = deep_rf_theory(
-        s.eigenvalues, s.target_power, Pg, widths, Lg, noise=p["noise"],
-        layer_norm=p.get("layer_norm", "D"),
-    )  # fmt: skip
-    if not np.all(th["converged"]):
-        raise ArithmeticError("kappa_2 iteration did not converge at some points")
-    return _squeeze(th, p, ("P", "ridge"))
-
-
-solver(
-    "deep_rf.test_error",
-    "deep linear random features: kappa1, kappa2, E_g, E_tr, all terms (layer_norm=D|fan_in)",
-    DEEP_SOLVE_PARAMS,
-)(lambda **p: deep_rf_values(p))
-
-DEEP_CLAIM_PARAMS = _claim_params(
-    300, Param("widths", default=(150.0, 200.0), ge=1, array_ok=True,
-               help="layer widths at the smallest size (comma list)"),
-    100, 0.05, 0.1,
-) + (LAYER_NORM,)  # fmt: skip
-
-
-def _deep_cases(p: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    w = np.atleast_1d(np.asarray(p["widths"], dtype=float))
-    if np.any(w != np.round(w)):
-        raise ParameterError("widths", "must be integers", p["widths"])
-    for f in SIZE_FACTORS:
-        c = dict(p)
-        c["D"], c["P"] = p["D"] * f, p["P"] * f
-        c["widths"] = [int(x) * f for x in w]
-        c["n"] = min(c["D"], c["P"], *c["widths"])
-        out.append(c)
-    return out
-
-
-def _deep_theory(case: dict[str, Any]) -> dict[str, float]:
-    return {"test_error": float(deep_rf_values(case)["test_error"])}
-
-
-def _deep_simulate(case: dict[str, Any], rng: np.random.Generator, backend: Any) -> dict:
-    s = make_spectrum(case)
-    r = rf_replicate(
-        s.eigenvalues, s.target_power, case["P"], case["widths"], case["ridge"],
-        case["noise"], rng, layer_norm=case.get("layer_norm", "D"),
-    )  # fmt: skip
-    return {"test_error": r["test_error"]}
-
-
-register(
-    Claim(
-        name="deep_rf.test_error",
-        summary="Deep linear random features (F = F1...FL, layers N(0, 1/D) or, with "
-        "layer_norm=fan_in, N(0, 1/N_(l-1))): E_g from the S-product vs exact finite-size fits",
-        params=ParamSet(DEEP_CLAIM_PARAMS), theory=_deep_theory, simulate=_deep_simulate,
-        cases=_deep_cases,
-        tolerance=Tolerance(finite_size_coef=2.0, finite_size_power=1.0, systematic=5e-3),
-        default_seeds=160, derivation="rf.kappa",
-    )
-)  # fmt: skip
 
 
 # ============================================================================ bias-variance
@@ -298,6 +255,8 @@ def _bv_theory(case: dict[str, Any]) -> dict[str, float]:
 
 
 def _bv_simulate(case: dict[str, Any], rng: np.random.Generator, backend: Any) -> dict:
+    from ..simulate.random_features import rf_bias_variance_replicate
+
     s = make_spectrum(case)
     return rf_bias_variance_replicate(
         s.eigenvalues, s.target_power, case["P"], case["N"], case["ridge"], case["noise"], rng
@@ -311,6 +270,8 @@ register(
         "pairwise estimates from independent 6 x 6 (data x features) grids of fits",
         params=ParamSet(BV_PARAMS), theory=_bv_theory, simulate=_bv_simulate, cases=_bv_cases,
         tolerance=Tolerance(finite_size_coef=2.0, finite_size_power=1.0, systematic=1e-2),
-        default_seeds=30, derivation="rf.test_error",
+        default_seeds=30, derivation="rf.test_error", solver="rf.bias_variance",
+        check_params=dict(spectrum="isotropic", D=60, N=30, P=90, ridge=0.01, noise=0.25),
+        check_seeds=20, check_perturb=0.1,
     )
 )  # fmt: skip
