@@ -1,10 +1,10 @@
 r"""The dynamical model of neural scaling laws: time, width, data and compute-optimal exponents.
 
 A literate, runnable reproduction of the bottleneck laws of Bordelon, Atanasov & Pehlevan,
-"A Dynamical Model of Neural Scaling Laws" (arXiv:2402.01092; summarized, with the numbers
-asserted below, in ``shared/theory/dynamics_and_exponents.md`` §2.3–2.6, §3 and §9), from
+"A Dynamical Model of Neural Scaling Laws" (arXiv:2402.01092; the numbers asserted below are
+the theory notes' §2.3–2.6, §3 and §9), from
 rmtscale's symbolic derivation and its compiled learning-curve theory
-(``rmtscale.numeric.dynamics``):
+(``rmtscale.numeric.gd``, ``rmtscale.numeric.rf_gd``):
 
 1. **The symbolic derivation** ``derive_dynamical_exponents()``: mode sums as integrals give
    :math:`E_g\sim\Gamma(\beta)(2\tau)^{-\beta}/\alpha` (time),
@@ -23,7 +23,7 @@ rmtscale's symbolic derivation and its compiled learning-curve theory
 6. **Compute-optimal**: minimise the gradient-flow theory :math:`E_g(t,N)` along C = N t:
    :math:`N^\star\propto C^{1/(1+\alpha)}`, :math:`E^\star\propto C^{-\alpha\beta/(1+\alpha)}`.
 
-Conventions (``DESIGN.md``): :math:`\lambda_k=k^{-\alpha}`, :math:`\lambda_k\bar w_k^2=
+Conventions (docs/conventions.md): :math:`\lambda_k=k^{-\alpha}`, :math:`\lambda_k\bar w_k^2=
 k^{-\alpha\beta-1}`, k = 1..M; the paper's :math:`(a,b)=(\alpha\beta+1,\alpha)`, so
 β = (a − 1)/b. E_g is the population excess loss. "Normalised" means the target powers are
 divided by their sum over the M modes (E_g(0) = 1; the note's §3.8 convention); exponents do
@@ -57,7 +57,8 @@ import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
 from scipy.special import zeta  # noqa: E402
 
-from rmtscale.numeric.dynamics import gd_learning_curve, rf_gd_learning_curve  # noqa: E402
+from rmtscale.numeric.gd import gd_learning_curve  # noqa: E402
+from rmtscale.numeric.rf_gd import rf_gd_learning_curve  # noqa: E402
 from rmtscale.spectra import from_arrays, power_law  # noqa: E402
 from rmtscale.symbolic import dynamics as sym  # noqa: E402
 

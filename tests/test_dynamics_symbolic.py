@@ -1,5 +1,6 @@
-"""Symbolic learning-curve derivations (rmtscale.symbolic.dynamics): they build, state their
-conventions in the LaTeX, and their results hold when numbers are substituted."""
+"""Symbolic learning-curve derivations (rmtscale.symbolic.sgd / gd / rf_gd / dynamics): they
+build, state their conventions in the LaTeX, and their results hold when numbers are
+substituted."""
 
 from __future__ import annotations
 
@@ -10,30 +11,35 @@ import pytest
 import sympy as sp
 from scipy.optimize import brentq
 
-from rmtscale.symbolic import dynamics as M
+from rmtscale.symbolic import dynamics as DY
+from rmtscale.symbolic import gd as GD
+from rmtscale.symbolic import learning as M
+from rmtscale.symbolic import moments as MO
+from rmtscale.symbolic import rf_gd as RG
 from rmtscale.symbolic import ridge as R
+from rmtscale.symbolic import sgd as SG
 
 # ------------------------------------------------------------------ fixtures / helpers
 
 
 @pytest.fixture(scope="module")
 def sgd():
-    return M.derive_sgd_recursion()
+    return SG.derive_sgd_recursion()
 
 
 @pytest.fixture(scope="module")
 def gd():
-    return M.derive_gd_finite_data()
+    return GD.derive_gd_finite_data()
 
 
 @pytest.fixture(scope="module")
 def rf():
-    return M.derive_rf_population_gd()
+    return RG.derive_rf_population_gd()
 
 
 @pytest.fixture(scope="module")
 def expo():
-    return M.derive_dynamical_exponents()
+    return DY.derive_dynamical_exponents()
 
 
 COMMON_CONVENTIONS = [
@@ -88,16 +94,16 @@ def test_sgd_builds_and_states_conventions(sgd):
 
 
 def test_fourth_moment_checks_are_discriminating():
-    assert M.check_isserlis_mgf(2)
-    assert M.check_fourth_moment(3)
-    assert M.check_minibatch_moment(2, 2) and M.check_minibatch_moment(3, 2)
+    assert MO.check_isserlis_mgf(2)
+    assert MO.check_fourth_moment(3)
+    assert MO.check_minibatch_moment(2, 2) and MO.check_minibatch_moment(3, 2)
     # a wrong fourth moment (factor 1 instead of 2) is caught by the same Wick expansion
     n = 2
-    S, C = M._sym_matrix("s", n), M._sym_matrix("c", n)
-    lhs = sp.Matrix(n, n, lambda a, d: sum(C[b, c] * M._wick([a, b, c, d], S)
+    S, C = MO._sym_matrix("s", n), MO._sym_matrix("c", n)
+    lhs = sp.Matrix(n, n, lambda a, d: sum(C[b, c] * MO._wick([a, b, c, d], S)
                                            for b in range(n) for c in range(n)))  # fmt: skip
     assert (lhs - (S * C * S + (S * C).trace() * S)).expand() != sp.zeros(n, n)
-    assert M.check_volterra(2, 3)
+    assert SG.check_volterra(2, 3)
 
 
 def _recursion_step(sgd, c, lam_v, vals):
@@ -208,9 +214,9 @@ def test_gd_builds_and_states_conventions(gd):
 
 
 def test_gd_unrolled_and_explicit_checks():
-    assert M.check_gd_unrolled(5)
-    assert M.check_gd_explicit(3, 2, 2)
-    assert M.check_gd_explicit(2, 3, 1)  # D > P as well
+    assert GD.check_gd_unrolled(5)
+    assert GD.check_gd_explicit(3, 2, 2)
+    assert GD.check_gd_explicit(2, 3, 1)  # D > P as well
 
 
 def test_gd_one_point_kappa_equation(gd):
@@ -323,7 +329,7 @@ def test_rf_builds_and_states_conventions(rf):
 def test_rf_kappa_equation_and_limits(rf):
     N, D, z, kap = M.N, M.D, M.z, R.kappa
     assert rf.extras["kappa_equation"] == sp.Eq(kap, z * D / N + kap * M.Df1f(kap) / N)
-    assert M.check_rf_step(2, 2) and M.check_rf_step(3, 2)
+    assert RG.check_rf_step(2, 2) and RG.check_rf_step(3, 2)
     # N -> infinity at fixed eta-tilde: population GD
     eta_t = rf.extras["effective_lr"].lhs
     assert rf.extras["infinite_width"] == M.msum(
@@ -402,7 +408,7 @@ def test_exponents_note_case_hard(expo):
     assert e["compute"] == pytest.approx(0.3)
     assert e["N_star"] == pytest.approx(0.4)
     assert e["t_star"] == pytest.approx(0.6)
-    d = M.derive_dynamical_exponents(alpha=1.5, beta=0.5)
+    d = DY.derive_dynamical_exponents(alpha=1.5, beta=0.5)
     assert d.params == {"alpha": 1.5, "beta": 0.5}
     vals = {eq.lhs.name: float(eq.rhs) for eq in d.result}
     assert vals["e_{compute}"] == pytest.approx(0.3) and vals["e_{N_star}"] == pytest.approx(0.4)

@@ -1,28 +1,27 @@
-"""Learning-curve theory (rmtscale.numeric.dynamics): SGD recursion, GD two-point DE, RF-GD DE.
+"""Learning-curve theory (rmtscale.numeric.sgd / gd / rf_gd): SGD recursion, GD two-point DE,
+RF-GD DE.
 
-Checks: mpmath (30-digit recursion; 20-digit contour integrals with an independent κ
-continuation), direct numpy Monte Carlo of SGD / GD / RF-GD, limits (P, N → ∞; t → ∞ against
-the static ridge theory), the isotropic case against quadrature over the Marchenko–Pastur law,
-and the tables of shared/theory/dynamics_and_exponents.md §3.8.
+Checks: mpmath (30-digit recursion; 30-digit contour integrals of the derivation's integrands
+with an independent κ continuation, tests/oracles/dynamics.py), direct numpy Monte Carlo of
+SGD / GD / RF-GD, limits (P, N → ∞; t → ∞ against the static ridge theory), the isotropic case
+against quadrature over the Marchenko–Pastur law, the tables of the theory notes §3.8, and
+each solver's registry ``check`` (the derivation in mpmath at a random legal point).
 """
 
 import mpmath as mp
 import numpy as np
 import pytest
+from oracles.dynamics import gd_mp, sgd_kernel_mass, sgd_mp, sgd_volterra
 from scipy.integrate import quad
 from scipy.optimize import brentq
 
-import rmtscale.numeric.dynamics as dyn
+import rmtscale.numeric.contours as contours
 from rmtscale.errors import ParameterError
-from rmtscale.numeric.dynamics import (
-    gd_learning_curve,
-    kappa_at,
-    rf_gd_learning_curve,
-    sgd_learning_curve,
-    sgd_max_lr,
-    support_edges,
-)
+from rmtscale.numeric.gd import gd_learning_curve
+from rmtscale.numeric.kappa.complex import kappa_at, support_edges
+from rmtscale.numeric.rf_gd import rf_gd_learning_curve
 from rmtscale.numeric.ridge import ridge_theory
+from rmtscale.numeric.sgd import sgd_learning_curve, sgd_max_lr
 from rmtscale.spectra import from_arrays, isotropic, power_law
 
 
@@ -40,18 +39,7 @@ def test_sgd_matches_mpmath_recursion():
     lr, B, noise = 0.4, 2, 0.1
     ts = np.array([0, 1, 2, 5, 10, 50, 200])
     r = sgd_learning_curve(SMALL, lr=lr, batch=B, noise=noise, times=ts)
-    with mp.workdps(30):
-        lam = [mp.mpf(x) for x in SMALL.eigenvalues]
-        c = [mp.mpf(x) for x in SMALL.teacher_sq]
-        e, n = mp.mpf(lr), mp.mpf(noise)
-        rho = [(1 - e * x) ** 2 + e**2 / B * x**2 for x in lam]
-        ref = []
-        for _ in range(201):
-            eg = mp.fsum(x * ck for x, ck in zip(lam, c))
-            ref.append(eg)
-            c = [rk * ck + e**2 / B * x * (eg + n) for rk, ck, x in zip(rho, c, lam)]
-        S = e**2 / B * mp.fsum(x**2 / (1 - rk) for x, rk in zip(lam, rho))
-        inf = n * S / (1 - S)
+    ref, inf = sgd_mp(SMALL.eigenvalues, SMALL.target_power, lr, B, noise, 200)
     np.testing.assert_allclose(r.loss, [float(ref[t]) for t in ts], rtol=1e-13)
     assert r.loss_inf == pytest.approx(float(inf), rel=1e-13)
     assert set(r.method) == {"exact"}
@@ -61,14 +49,8 @@ def test_sgd_equals_volterra_form():
     lr, B, noise = 0.3, 3, 0.2
     T = 80
     r = sgd_learning_curve(SMALL, lr=lr, batch=B, noise=noise, times=np.arange(T + 1))
-    lam, c0 = SMALL.eigenvalues, SMALL.teacher_sq
-    rho = (1 - lr * lam) ** 2 + lr**2 / B * lam**2
-    F = noise + np.array([np.sum(lam * c0 * rho**t) for t in range(T + 1)])
-    K = np.array([lr**2 / B * np.sum(lam**2 * rho**t) for t in range(T + 1)])
-    L = np.empty(T + 1)  # L = E_g + noise
-    for t in range(T + 1):
-        L[t] = F[t] + sum(K[t - 1 - s] * L[s] for s in range(t))
-    np.testing.assert_allclose(r.loss, L - noise, rtol=1e-12)
+    eg = sgd_volterra(SMALL.eigenvalues, SMALL.target_power, lr, B, noise, T)
+    np.testing.assert_allclose(r.loss, eg, rtol=1e-12)
 
 
 def test_sgd_matches_monte_carlo():
@@ -102,9 +84,7 @@ def test_sgd_fixed_point_and_stability():
         sgd_learning_curve(SMALL, lr=1.001 * lmax, batch=B, times=[1])
     assert ei.value.name == "lr"
     # the bound is the kernel sum reaching 1
-    lam = SMALL.eigenvalues
-    x = lmax * lam
-    S = lmax**2 / B * np.sum(lam**2 / (x * (2 - x * (1 + 1 / B))))
+    S = sgd_kernel_mass(SMALL.eigenvalues, lmax, B)
     assert S == pytest.approx(1.0, abs=1e-9)
 
 
@@ -140,68 +120,13 @@ def test_kappa_physical_branch_and_mpmath():
 # ============================================================================ 2. full-batch GD
 
 
-def _mp_gd(lam, tp, P, lr, t, noise, n=64, dps=20):
-    """Test and train loss at step t from the same contour formulas, evaluated in mpmath on a
-    circle around the support with an independent κ continuation (Newton node to node)."""
-    with mp.workdps(dps):
-        L = [mp.mpf(x) for x in lam]
-        TP = [mp.mpf(x) for x in tp]
-        smax = support_edges(lam, P)["s_max"]
-        c, R = mp.mpf(smax) / 2, mp.mpf(0.9 * smax)
-        F = lambda k, w: k * (1 - mp.fsum(x / (x + k) for x in L) / P) - w
-        dF = lambda k: 1 - mp.fsum((x / (x + k)) ** 2 for x in L) / P
-        psi = [mp.pi + 2 * mp.pi * j / n for j in range(n // 2 + 1)]
-        ss = [c + R * mp.expj(p) for p in psi]
-        ss[0], ss[-1] = mp.re(ss[0]), mp.re(ss[-1])
-        wts = [R * mp.expj(p) / n for p in psi]  # (1/2πi) ds
-        mult = [1] + [2] * (n // 2 - 1) + [1]
-        w0 = -ss[0]
-        kap = mp.findroot(lambda x: F(x, w0), (mp.mpf(10) ** -30, w0 + mp.fsum(L) / P), "anderson")
-        kaps, wp = [kap], w0
-        for s in ss[1:]:
-            for sub in range(1, 5):
-                ws = wp + (-s - wp) * sub / 4
-                for _ in range(60):
-                    d = F(kap, ws) / dF(kap)
-                    kap -= d
-                    if abs(d) < mp.mpf(10) ** (3 - dps) * abs(kap):
-                        break
-            wp = -s
-            kaps.append(kap)
-        assert all(mp.im(k) >= -1e-15 for k in kaps)  # Im w >= 0 on this half: physical
-        f = [(1 - lr * s) ** t for s in ss]
-        one = lambda v: mp.fsum(m * mp.re(a * b) for m, a, b in zip(mult, wts, v))
-        train = -one(
-            [
-                fj**2 * (mp.fsum(a / (x + k) for a, x in zip(TP, L)) + noise / k)
-                for fj, k in zip(f, kaps)
-            ]
-        )
-        var = noise * one([(1 - fj) ** 2 * k / s**2 for fj, k, s in zip(f, kaps, ss)])
-        H = len(ss)
-        full = [(j, False) for j in range(H)] + [(j, True) for j in range(1, H - 1)]
-        A = [[1 / (x + k) for x in L] for k in kaps]
-        cj = lambda v, flag: mp.conj(v) if flag else v
-        u = [cj(wts[j] * f[j] * kaps[j] / ss[j], fl) for j, fl in full]
-        Af = [[cj(a, fl) for a in A[j]] for j, fl in full]
-        bias = 0
-        for j in range(H):
-            acc = 0
-            for uk, Ak in zip(u, Af):
-                Sw = mp.fsum(a * b * e for a, b, e in zip(TP, A[j], Ak))
-                S2 = mp.fsum(x * x * b * e for x, b, e in zip(L, A[j], Ak))
-                acc += uk * Sw / (1 - S2 / P)
-            bias += mult[j] * mp.re(wts[j] * f[j] * kaps[j] / ss[j] * acc)
-        return float(bias + var), float(train)
-
-
 @pytest.mark.parametrize("P", [5, 20])
 def test_gd_contour_formula_against_mpmath(P):
     sp = normalized_power_law(1.5, 0.5, 8)
     lr, t, noise = 0.4, 30, 0.3
     r = gd_learning_curve(sp, P=P, lr=lr, noise=noise, times=[t])
     assert r.method[0] == "talbot"
-    test, train = _mp_gd(sp.eigenvalues, sp.target_power, P, lr, t, noise)
+    test, train = gd_mp(sp.eigenvalues, sp.target_power, P, lr, t, noise)
     assert r.loss[0] == pytest.approx(test, rel=1e-8)
     assert r.train_loss[0] == pytest.approx(train, rel=1e-8)
 
@@ -290,10 +215,10 @@ def test_gd_ellipse_and_talbot_agree(monkeypatch):
     sp = normalized_power_law(1.5, 0.5, 300)
     ts = [25, 40, 80]
     kw = dict(P=60, lr=0.6, noise=0.3, times=ts)
-    monkeypatch.setattr(dyn, "RLR_MAX", 1e-9)  # force the ellipse
+    monkeypatch.setattr(contours, "RLR_MAX", 1e-9)  # force the ellipse
     e = gd_learning_curve(sp, **kw)
     assert set(e.method) == {"ellipse"}
-    monkeypatch.setattr(dyn, "RLR_MAX", 0.5)
+    monkeypatch.setattr(contours, "RLR_MAX", 0.5)
     t = gd_learning_curve(sp, **kw)
     assert set(t.method) == {"talbot"}
     np.testing.assert_allclose(e.loss, t.loss, rtol=1e-8)
@@ -466,3 +391,125 @@ def test_parameter_errors():
         sgd_learning_curve(sp, lr=0.1, times=[2.5])
     with pytest.raises(ParameterError, match="'spectrum'"):
         sgd_learning_curve(np.ones(3), lr=0.1, times=[1])
+
+
+# ============================================================================ derivation <-> solver
+
+
+def test_sgd_terms_are_the_derivation_coefficients():
+    """The compiled per-mode coefficients (ρ_k, kernel mass) and the hand-written recursion kernel
+    against the derivation's expressions at random points."""
+    import sympy as sp
+
+    from rmtscale.numeric.sgd import _sgd_kernel, fixed_point, sgd_terms
+    from rmtscale.symbolic import sgd as S
+
+    c = S.sgd_coefficients()
+    f = {k: sp.lambdify((S.lam_mode, S.eta, S.B), c[k]) for k in ("rho", "kernel_mass")}
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        B = int(rng.integers(1, 9))
+        lam = rng.uniform(0.01, 2.0, 5)
+        lr = rng.uniform(0.05, 0.9) * 2 * B / ((B + 1) * lam.max())
+        rho, mass, drive = sgd_terms(lam, lr, B)
+        np.testing.assert_allclose(rho, f["rho"](lam, lr, B), rtol=1e-13)
+        np.testing.assert_allclose(mass, f["kernel_mass"](lam, lr, B), rtol=1e-13)
+        assert drive == pytest.approx(float(c["drive"].subs({S.eta: lr, S.B: B})), rel=1e-15)
+        kb, n = float(rng.uniform(0, 0.9)), float(rng.uniform(0, 1))
+        fp = float(c["fixed_point"].subs({S.sigma2: n, S.KBAR: kb}))
+        assert fixed_point(lr, B, n, kb) == pytest.approx(fp, rel=1e-14)
+        # one step of the numba kernel is the derivation's recursion (its result equation)
+        c0 = rng.uniform(0.1, 1.0, 5)
+        e1 = _sgd_kernel(lam, c0, rho, drive, n, np.array([1]))[0]
+        eg0 = float(lam @ c0)
+        c1 = f["rho"](lam, lr, B) * c0 + float(c["drive"].subs({S.eta: lr, S.B: B})) * lam * (
+            eg0 + n
+        )
+        assert e1 == pytest.approx(float(lam @ c1), rel=1e-13)
+    assert np.isinf(sgd_terms(np.array([1.0]), 1.5, 1)[1][0])  # rho >= 1: no contraction
+
+
+@pytest.mark.parametrize(
+    "name", ["sgd.learning_curve", "gd.learning_curve", "rf_gd.learning_curve"]
+)
+def test_solver_check_matches_solve(name):
+    """The registry's ``check``: a random legal point, the derivation evaluated there in mpmath,
+    against ``rmtscale.solve`` at ``check_rtol``."""
+    import rmtscale
+    from rmtscale.registry import SOLVERS, lookup
+
+    entry = lookup(SOLVERS, "solver", name)
+    assert entry.derivation == name and entry.check is not None
+    params, expected = entry.check(np.random.default_rng(11))
+    got = rmtscale.solve(name, **params)
+    for key, want in expected.items():
+        np.testing.assert_allclose(got[key], want, rtol=entry.check_rtol, atol=0, err_msg=key)
+
+
+def test_gd_rf_kernels_at_nodes_are_the_symbolic_ones():
+    """The solvers' kernels on contour nodes (spectral sums tf1, T, G + compiled expressions)
+    against the symbolic kernels with the mode-sum definitions of the primitives expanded."""
+    import sympy as sp
+
+    from rmtscale.numeric import gd as G
+    from rmtscale.numeric import rf_gd as RG
+    from rmtscale.numeric.contours import ellipse
+    from rmtscale.numeric.kappa.complex import kappa_path
+    from rmtscale.symbolic import learning as L
+    from rmtscale.symbolic.gd import gd_kernels
+    from rmtscale.symbolic.rf_gd import rf_gd_kernels
+
+    rng = np.random.default_rng(5)
+    lam, tp = np.sort(rng.uniform(0.05, 1.0, 4))[::-1], rng.uniform(0.1, 1.0, 4)
+    sub = {L.lam[i + 1]: lam[i] for i in range(4)}
+    sub.update({L.wbar[i + 1]: np.sqrt(tp[i] / lam[i]) for i in range(4)})
+    defs = {k: v.subs(L.D, 4).doit().xreplace(sub) for k, v in L.primitives().items()}
+    kern = {k: v.xreplace(defs) for k, v in gd_kernels().items()}
+    noise = 0.3
+    pr = kappa_path(lam, 3, 1.0)
+    ct = ellipse(pr.s_max, n=16)
+    kap = pr.kappas(ct.s)
+    s_f, k_f = ct.full(ct.s), ct.full(kap)
+    bias = sp.lambdify((L.s, L.s2, L.K1, L.K2, L.P), kern["bias"])
+    want = bias(ct.s[:, None], s_f[None, :], kap[:, None], k_f[None, :], 3.0)
+    np.testing.assert_allclose(G._bias(pr, tp, ct, kap), want, rtol=1e-12)
+    one = sp.lambdify((L.s, L.K1, L.sigma2), [kern["noise"], kern["train"]])
+    got = G._one_point(pr, tp, ct.s, kap, noise)
+    np.testing.assert_allclose(got[0], one(ct.s, kap, noise)[0], rtol=1e-12)
+    np.testing.assert_allclose(got[1], one(ct.s, kap, noise)[1], rtol=1e-12)
+    assert np.all(got[2] == -1)
+    rf = {k: v.xreplace(defs) for k, v in rf_gd_kernels().items()}
+    pr = kappa_path(lam, 2, 2.0)
+    kap = pr.kappas(ct.s)
+    f = sp.lambdify((L.s, L.K1), [rf["loss"], rf["static"]])
+    got = RG._at(lam, tp, ct.s, kap)
+    np.testing.assert_allclose(got[0], f(ct.s, kap)[0], rtol=1e-12)
+    np.testing.assert_allclose(got[1], f(ct.s, kap)[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "name,key,width", [("gd.learning_curve", "kappa_equation", 5), ("rf_gd.learning_curve",
+                       "contour_kappa_equation", 3)]
+)  # fmt: skip
+def test_complex_kappa_solves_the_derivations_equation(name, key, width):
+    """κ continued along a contour by rmtscale.numeric.kappa.complex satisfies the derivation's
+    own κ_s equation (GD: κ_s = −s + κ_s Df1/P; RF: κ_s = −sD/N + κ_s Df1/N) at every node."""
+    import sympy as sp
+
+    from rmtscale.numeric.contours import talbot
+    from rmtscale.numeric.kappa.complex import kappa_path
+    from rmtscale.numeric.reference import _derivation
+    from rmtscale.symbolic import learning as L
+
+    lam = power_law(1.5, 0.7, 6).eigenvalues
+    eq = _derivation(name).extras[key]
+    K = sp.Symbol("K")
+    res = (eq.lhs - eq.rhs).subs(L.D, 6).doit().xreplace({L.kappa_fn(L.s): K})
+    res = res.xreplace({L.lam[i + 1]: lam[i] for i in range(6)})
+    f = sp.lambdify((L.s, K, L.P, L.N), res)
+    pr = kappa_path(lam, width, 1.0 if name.startswith("gd") else 6 / width)
+    ct = talbot(3.0, 24, 0.3 / pr.s_max)
+    kap = pr.kappas(ct.s)
+    r = f(ct.s, kap, width, width)
+    assert np.max(np.abs(r) / np.abs(kap)) < 1e-12
+    assert np.all(kap.imag * (-ct.s.imag) >= -1e-14 * np.abs(kap))  # Herglotz: Im κ ~ Im w
