@@ -2,7 +2,7 @@ r"""The largest stable learning rate across the feature-learning strength γ (de
 
 A literate, runnable reproduction of the toy-model results of Atanasov, Meterez, Simon &
 Pehlevan, *The Optimization Landscape of SGD Across the Feature Learning Strength*
-(arXiv 2410.04642), as summarised in ``shared/theory/dynamics_and_exponents.md`` §4, whose
+(arXiv 2410.04642), as summarised in §4 of the theory note on dynamics and exponents, whose
 §4.5 numbers are asserted below, through the public API (``rmtscale.derive``,
 ``rmtscale.solve``) and the GD simulator :mod:`rmtscale.simulate.deep_linear`:
 

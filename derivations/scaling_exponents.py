@@ -1,8 +1,8 @@
 r"""Scaling exponents of ridge, random features, the dynamical model and feature learning.
 
-A literate, runnable reproduction of the exponent tables of ``shared/theory/
-dynamics_and_exponents.md`` (§2.6: lazy vs rich feature-learning exponents; §8.6: the PPXP
-phases) through the public API (``rmtscale.derive``, ``rmtscale.solve``), and a numeric check
+A literate, runnable reproduction of the exponent tables of the theory note on dynamics and
+exponents (§2.6: lazy vs rich feature-learning exponents; §8.6: the PPXP phases) through
+the public API (``rmtscale.derive``, ``rmtscale.solve``), and a numeric check
 of every kind of exponent against the compiled theories:
 
 1. **Mode-sum lemma.** For a filter h of :math:`y=\kappa k^\alpha`,
@@ -17,6 +17,9 @@ of every kind of exponent against the compiled theories:
 4. **Numbers.** Slopes of the numeric theories over ≥ 3 decades (ridge_theory, rf_theory at
    P = ∞, rf_gd gradient flow, the exact reduced rich dynamics) against the symbolic
    exponents; a four-panel figure ``scaling_exponents.png`` (in the working directory).
+5. **The deterministic verdict** of a slope claim (``rmtscale validate scaling.time_exponent``):
+   |mean slope over the fit windows − exponent| ≤ 0.02 and the drift across the windows
+   ≤ 0.04; an exponent shifted by 0.05 fails.
 
 Conventions: :math:`\lambda_k=k^{-\alpha}`, :math:`\lambda_k\bar w_k^2=k^{-\alpha\beta-1}`; an
 exponent e means loss ∝ X^(−e); a share s means X* ∝ C^s. PPXP: α = 2α_P,
@@ -41,8 +44,14 @@ import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
 
 import rmtscale  # noqa: E402
-from rmtscale.models import scaling as S  # noqa: E402
+from rmtscale.numeric import scaling_curves as S  # noqa: E402
 from rmtscale.symbolic import exponents as ex  # noqa: E402
+from rmtscale.validate.claims import get_claim  # noqa: E402
+from rmtscale.validate.deterministic import (  # noqa: E402
+    run_deterministic,
+    window_offsets,
+    window_slopes,
+)
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "scaling_exponents.png"
 T0 = time.time()
@@ -150,14 +159,14 @@ print(d_pp.latex())
 section("4. Slopes of the numeric theories over >= 3 decades vs the symbolic exponents")
 ALPHA = 2.0
 BETAS = (0.5, 1.5, 3.0)
-off = S.window_offsets(4, 0.5)
+off = window_offsets(4, 0.5)
 rows = []
 fig, axes = plt.subplots(1, 4, figsize=(17, 4.2))
 
 Ps = np.logspace(1.25, 4.75, 43)  # ridge: data exponent alpha min(beta, 2)
 for bv in BETAS:
     E = S.ridge_data_curve(ALPHA, bv, 4 * 10**5, Ps)
-    slope = -S.window_slopes(Ps, E, 10**1.25, 3.0, off).mean()
+    slope = -window_slopes(Ps, E, 10**1.25, 3.0, off).mean()
     rows.append(("ridge E_g vs P", bv, slope, ex.classify(ALPHA, bv)["ridge_data_exponent"]))
     axes[0].loglog(Ps, E, label=f"beta={bv}: fit {slope:.3f}, theory {rows[-1][3]:.3f}")
 axes[0].set(xlabel="P", ylabel="E_g (lambda=0)", title="ridge: alpha min(beta, 2)")
@@ -165,7 +174,7 @@ axes[0].set(xlabel="P", ylabel="E_g (lambda=0)", title="ridge: alpha min(beta, 2
 Ns = np.logspace(1.25, 4.75, 43)  # random features: width exponent alpha min(beta, 1)
 for bv in BETAS:
     E = S.rf_width_curve(3.0, bv, 4 * 10**5, Ns)
-    slope = -S.window_slopes(Ns, E, 10**1.25, 3.0, off).mean()
+    slope = -window_slopes(Ns, E, 10**1.25, 3.0, off).mean()
     rows.append(("RF E_g vs N (a=3)", bv, slope, ex.classify(3.0, bv)["rf_width_exponent"]))
     axes[1].loglog(Ns, E, label=f"beta={bv}: fit {slope:.3f}, theory {rows[-1][3]:.3f}")
 axes[1].set(xlabel="N", ylabel="E_g (P = t = oo)", title="RF width: alpha min(beta, 1), a=3")
@@ -173,7 +182,7 @@ axes[1].set(xlabel="N", ylabel="E_g (P = t = oo)", title="RF width: alpha min(be
 taus = np.logspace(0, 3.5, 22)  # gradient flow: time exponent beta
 for bv in BETAS:
     E = S.lazy_time_curve(ALPHA, bv, 5000, taus)
-    slope = -S.window_slopes(taus, E, 1.0, 3.0, off).mean()
+    slope = -window_slopes(taus, E, 1.0, 3.0, off).mean()
     rows.append(("GF E_g vs tau", bv, slope, bv))
     axes[2].loglog(taus, E, label=f"beta={bv}: fit {slope:.3f}, theory {bv:.3f}")
 axes[2].set(xlabel="tau", ylabel="E_g(tau)", title="gradient flow: beta (no saturation)")
@@ -181,7 +190,7 @@ axes[2].set(xlabel="tau", ylabel="E_g(tau)", title="gradient flow: beta (no satu
 for gmm in (0.0, 1.0):  # rich vs lazy: chi(beta)
     t, L, _ = S.rich_curve(ALPHA, 0.6, gmm, 3 * 10**5, tau_max=1e8)
     keep = (t >= 1.0) & (t <= 10**5.5)
-    slope = -S.window_slopes(t[keep], L[keep], 10.0, 3.0, off).mean()
+    slope = -window_slopes(t[keep], L[keep], 10.0, 3.0, off).mean()
     key = "time_exponent_rich" if gmm > 0 else "time_exponent_lazy"
     rows.append((f"reduced DMFT gamma={gmm:g}", 0.6, slope, ex.classify(ALPHA, 0.6)[key]))
     axes[3].loglog(
@@ -204,4 +213,15 @@ fig.suptitle(
 fig.tight_layout()
 fig.savefig(OUT, dpi=110)
 print(f"\nwrote {OUT}")
+
+# ============================================================================ 5. verdict
+section("5. A slope claim's deterministic verdict  [validate('scaling.time_exponent')]")
+claim = get_claim("scaling.time_exponent")
+rep = run_deterministic(claim, {}, progress=False)
+print(rep.table())
+assert rep.passed and rep.cases[0].stderr is None
+bad = run_deterministic(claim, {}, perturb=0.05, progress=False)
+print(bad.table())
+assert not bad.passed
+print("check: passes at its defaults, fails with the exponent shifted by +0.05")
 print(f"all checks passed in {time.time() - T0:.1f} s")

@@ -1,7 +1,7 @@
 """The (alpha, beta) phase diagram of compute-optimal scaling: hard, easy, super-easy.
 
 Canonical power laws: eigenvalues k^-alpha (capacity), target power k^-(alpha beta + 1)
-(source). Three regimes (``shared/theory/dynamics_and_exponents.md`` §1, §2.5):
+(source). Three regimes (conventions: ``docs/conventions.md``):
 
 * hard (beta < 1, target outside the RKHS): t^-beta vs N^-(alpha beta); feature learning
   changes the time exponent to chi = 2 beta/(1 + beta) and speeds up compute-optimal scaling;

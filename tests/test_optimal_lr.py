@@ -116,6 +116,22 @@ def test_solver_arrays_and_asymptotes():
     assert np.allclose(v1["lr"], [0.02, 200.0]) and np.allclose(v1["slope"], 2.0)
 
 
+def test_solver_equals_its_derivation_at_random_points():
+    """The registered check evaluates the derivation's extras with mpmath (30 digits)."""
+    from rmtscale.registry import SOLVERS, lookup
+
+    entry = lookup(SOLVERS, "solver", NAME)
+    assert entry.derivation == NAME and entry.check is not None
+    d = rmtscale.derive(NAME)
+    assert d.extras["slope_lazy"] == 2 and sp.simplify(d.extras["slope_rich"] - 2 / so.L) == 0
+    for seed in range(3):
+        params, expected = entry.check(np.random.default_rng(seed))
+        got = rmtscale.solve(NAME, **params)
+        assert set(expected) == set(got)
+        for key, want in expected.items():
+            assert got[key] == pytest.approx(want, rel=entry.check_rtol), key
+
+
 def test_cli_solve_json():
     res = CliRunner().invoke(main, ["solve", NAME, "gamma=0.01,1,100", "depth=3", "--json"])
     assert res.exit_code == 0, res.output
@@ -193,9 +209,9 @@ def test_network_update_is_muP_gradient_step():
     gv = num_grad(v, lambda: loss(W1, Wh, v))
     Bv, C, M, e = np.empty((2, N)), np.empty((2, N)), np.empty(2), np.empty(2)
     W1n, Whn, vn = W1.copy(), Wh.copy(), v.copy()
-    ell = dl._net_loss_e(W1n, Whn, vn, M0, wbar, g, Bv, M, e)
+    ell = dl.network._net_loss_e(W1n, Whn, vn, M0, wbar, g, Bv, M, e)
     assert ell == pytest.approx(loss(W1, Wh, v), rel=1e-12)
-    dl._net_step(W1n, Whn, vn, e, Bv, C, eta, g)
+    dl.network._net_step(W1n, Whn, vn, e, Bv, C, eta, g)
     assert np.allclose(W1n, W1 - eta * N * gW1, atol=1e-9)
     assert np.allclose(Whn, Wh - eta * gWh, atol=1e-9)
     assert np.allclose(vn, v - eta * N * gv, atol=1e-9)

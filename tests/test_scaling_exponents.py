@@ -1,8 +1,9 @@
 """Scaling exponents: symbolic tables, regime classification, solver, slope claims.
 
-Reference numbers: ``shared/theory/dynamics_and_exponents.md`` §2.6 (feature-learning
+Reference numbers: the theory note on dynamics and exponents, §2.6 (feature-learning
 exponents, exact) and §8.6 (PPXP phases). The slope claims fit the compiled numeric theory
-over >= 3 decades; each must pass and must fail when its exponent is shifted by +-0.05.
+over >= 3 decades; they are deterministic claims (rmtscale.validate.deterministic): each must
+pass and must fail when its exponent is shifted by +-0.05.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from click.testing import CliRunner
 import rmtscale
 from rmtscale.cli import main
 from rmtscale.errors import ParameterError
+from rmtscale.numeric import scaling_curves as C
 from rmtscale.symbolic import exponents as ex
+from rmtscale.validate.claims import get_claim
+from rmtscale.validate.deterministic import (
+    DeterministicReport,
+    run_deterministic,
+    window_offsets,
+    window_slopes,
+)
 
 # ------------------------------------------------------------------ note §2.6 (exact)
 # (alpha, beta, regime, chi lazy, chi rich, N* lazy, N* rich, t* lazy, t* rich, L* lazy, L* rich)
@@ -307,56 +316,72 @@ CLAIM_CASES = [
 ]
 
 
+def judge(name: str, perturb: float = 0.0, **params) -> DeterministicReport:
+    return run_deterministic(get_claim(name), params, perturb=perturb, progress=False)
+
+
 @pytest.mark.parametrize(
     "name,params", CLAIM_CASES, ids=[f"{n}{sorted(p.items())}" for n, p in CLAIM_CASES]
 )
 def test_slope_claim_passes_and_fails_when_perturbed(name: str, params: dict) -> None:
-    rep = rmtscale.validate(name, progress=False, **params)
+    assert get_claim(name).kind == "deterministic"
+    rep = judge(name, **params)
     assert rep.passed, rep.table()
     for c in rep.cases:
         assert abs(c.mean - c.theory) < 0.02, (c.observable, c.mean, c.theory)
-    for eps in (0.05, -0.05):  # the simulation is cached: only the theory moves
-        bad = rmtscale.validate(name, progress=False, perturb=eps, **params)
+        assert c.stderr is None and c.z is None and len(c.values) == 8
+    assert all(d.passed and d.drift <= 0.04 for d in rep.drifts), rep.table()
+    for eps in (0.05, -0.05):  # the measurement is cached: only the theory moves
+        bad = judge(name, perturb=eps, **params)
         assert not bad.passed, (eps, bad.table())
+        assert [c.mean for c in bad.cases] == [c.mean for c in rep.cases]
+        assert all(d.passed for d in bad.drifts)  # a wrong exponent is not a drift
+
+
+def test_validate_dispatches_slope_claims_to_the_deterministic_verdict() -> None:
+    rep = rmtscale.validate("scaling.time_exponent", progress=False)
+    assert isinstance(rep, DeterministicReport) and rep.passed
+    d = json.loads(rep.to_json())
+    assert d["name"] == "scaling.time_exponent" and d["passed"] is True
+    case = d["cases"][0]
+    assert {"params", "theory", "mean", "stderr", "z", "deviation", "tolerance"} <= set(case)
+    assert case["stderr"] is None and case["z"] is None
+    assert not rmtscale.validate("scaling.time_exponent", perturb=0.05, progress=False).passed
 
 
 def test_rf_width_exponent_is_not_the_paper_formula() -> None:
     """Note §3.4: for beta > 1 the width exponent is alpha, not min(alpha beta, 2 alpha)."""
-    rep = rmtscale.validate("scaling.rf_width_exponent", alpha=3.0, beta=1.5, progress=False)
+    rep = judge("scaling.rf_width_exponent", alpha=3.0, beta=1.5)
     assert abs(rep.cases[0].mean - 3.0) < 0.02 and abs(rep.cases[0].mean - 4.5) > 1
 
 
 def test_slope_windows_and_cache_are_deterministic() -> None:
-    from rmtscale.models import scaling as S
-
-    off = S.window_offsets(5, 0.5)
+    off = window_offsets(5, 0.5)
     assert off[0] == 0 and off[-1] == 0.5 and np.all(np.diff(off) > 0)
     x = np.logspace(0, 4, 41)
-    s = S.window_slopes(x, 3 * x**-1.7, 1.0, 3.0, off)
+    s = window_slopes(x, 3 * x**-1.7, 1.0, 3.0, off)
     assert np.allclose(s, -1.7, atol=1e-10)
-    a = rmtscale.validate("scaling.time_exponent", progress=False, seed=1).to_dict()
-    b = rmtscale.validate("scaling.time_exponent", progress=False, seed=2).to_dict()
-    assert a["cases"][0]["mean"] == b["cases"][0]["mean"]
+    a = judge("scaling.time_exponent").to_dict()
+    b = judge("scaling.time_exponent").to_dict()
+    a.pop("elapsed_s"), b.pop("elapsed_s")
+    assert a == b and json.loads(json.dumps(a)) == a
 
 
 def test_rich_curve_lazy_limit_and_first_integral() -> None:
-    from rmtscale.models import scaling as S
-
-    t, L, q = S.rich_curve(2.0, 0.6, 0.0, 20000, tau_max=1e3)
+    t, L, q = C.rich_curve(2.0, 0.6, 0.0, 20000, tau_max=1e3)
     assert np.allclose(q, 0) and np.allclose(t, np.logspace(-4, 3, t.size), rtol=1e-12)
-    _, _, q1 = S.rich_curve(2.0, 0.6, 1.0, 20000, tau_max=1e3)
+    _, _, q1 = C.rich_curve(2.0, 0.6, 1.0, 20000, tau_max=1e3)
     assert np.all(np.diff(q1) >= 0) and q1[0] < 1e-3
 
 
 def test_rf_width_curve_is_the_rf_gd_projection_error() -> None:
     """rf_theory at P = oo, lambda = 0 equals rf_gd's t = oo loss (the projection error)."""
     from rmtscale import spectra
-    from rmtscale.models import scaling as S
-    from rmtscale.numeric.dynamics import rf_gd_learning_curve
+    from rmtscale.numeric.rf_gd import rf_gd_learning_curve
 
     s = spectra.power_law(2.0, 0.75, 3000)
     Ns = np.array([10.0, 40.0, 160.0])
-    E = S.rf_width_curve(2.0, 0.75, 3000, Ns)
+    E = C.rf_width_curve(2.0, 0.75, 3000, Ns)
     ref = [rf_gd_learning_curve(s, N=int(n), times=[0.0], flow=True).loss_inf for n in Ns]
     assert np.allclose(E, ref, rtol=1e-9)
 
@@ -364,21 +389,55 @@ def test_rf_width_curve_is_the_rf_gd_projection_error() -> None:
 def test_ridge_lambda_curve_is_the_population_bias() -> None:
     """At P = oo, kappa = lambda and E_g = sum lambda_k wbar_k^2 lambda^2/(lambda_k + lambda)^2."""
     from rmtscale import spectra
-    from rmtscale.models import scaling as S
 
     s = spectra.power_law(2.0, 0.75, 3000)
     lams = np.array([1e-4, 1e-3, 1e-2])
-    E = S.ridge_lambda_curve(2.0, 0.75, 3000, lams)
+    E = C.ridge_lambda_curve(2.0, 0.75, 3000, lams)
     lk, p = s.eigenvalues, s.target_power
     ref = [float(np.sum(p * lam**2 / (lk + lam) ** 2)) for lam in lams]
     assert np.allclose(E, ref, rtol=1e-6)
 
 
 def test_sgd_noise_curve_vanishes_for_huge_batch_and_needs_beta_above_one() -> None:
-    from rmtscale.models import scaling as S
-
-    y = S.sgd_noise_curve(2.0, 3.0, 500, np.array([10.0, 100.0]), 0.5, 10**9)
+    y = C.sgd_noise_curve(2.0, 3.0, 500, np.array([10.0, 100.0]), 0.5, 10**9)
     assert np.all(np.abs(y) < 1e-9)
     with pytest.raises(ParameterError) as e:
-        rmtscale.validate("scaling.sgd_noise_exponent", beta=0.75, progress=False)
+        judge("scaling.sgd_noise_exponent", beta=0.75)
     assert e.value.name == "beta"
+
+
+# ------------------------------------------------------------------ derivation <-> solver
+@pytest.mark.parametrize("name", ["scaling.regime", "scaling.ppxp"])
+def test_solver_equals_its_derivation_at_random_points(name: str) -> None:
+    """The registered check evaluates the derivation's sympy table with mpmath (30 digits)."""
+    from rmtscale.registry import SOLVERS, lookup
+
+    entry = lookup(SOLVERS, "solver", name)
+    assert entry.derivation == name and entry.check is not None
+    for seed in range(3):
+        params, expected = entry.check(np.random.default_rng(seed))
+        got = rmtscale.solve(name, **params)
+        assert len(expected) >= 26
+        for key, want in expected.items():
+            assert got[key] == pytest.approx(want, rel=entry.check_rtol, abs=1e-300), key
+
+
+def test_regime_derivation_carries_the_solver_table() -> None:
+    d = rmtscale.derive("scaling.regime")
+    assert set(d.extras["table"]) == set(ex.exponents())
+    num = rmtscale.solve("scaling.regime", alpha=1.5, beta=0.5)
+    for key, expr in d.extras["table"].items():
+        sub = {ex.alpha: sp.Rational(3, 2), ex.beta: sp.Rational(1, 2)}
+        assert num[key] == pytest.approx(float(expr.subs(sub)), rel=1e-14), key
+    conv = rmtscale.derive("scaling.ppxp").extras["canonical"]
+    assert conv == ex.canonical_from_ppxp()
+
+
+def test_slope_claims_are_deterministic_and_optimal_lr_statistical() -> None:
+    slope = [n for n in rmtscale.claims() if n.startswith("scaling.") and n.endswith("exponent")]
+    assert len(slope) == 9
+    for n in slope:
+        c = get_claim(n)
+        assert c.kind == "deterministic" and c.describe()["kind"] == "deterministic"
+        json.dumps(c.describe())
+    assert get_claim("scaling.optimal_lr").kind == "statistical"

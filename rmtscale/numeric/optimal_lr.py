@@ -9,7 +9,10 @@ The closed forms of :mod:`rmtscale.symbolic.optimal_lr` (symmetric start a_ℓ(0
 * ``slope`` — :math:`d\ln\eta_{\max}/d\ln\gamma=2-(2-2/L)\gamma/(1+\gamma)`;
 * ``lr_lazy_asymptote`` — :math:`2\gamma^2/L` (γ ≪ 1); ``lr_rich_asymptote`` —
   :math:`2\gamma^{2/L}/L` (γ ≫ 1);
-* ``sharpness`` — :math:`\lambda_{\max}=L(1+\gamma)^{2-2/L}/\gamma^2` at the solution.
+* ``sharpness`` — :math:`\lambda_{\max}=L(1+\gamma)^{2-2/L}/\gamma^2` at the solution;
+
+and, as functions of L alone, the limits of the slope: lazy (γ → 0) 2, rich (γ → ∞) 2/L
+(:func:`asymptotic_slopes`).
 """
 
 from __future__ import annotations
@@ -19,27 +22,24 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError
+from .codegen import cached, compile_expressions
 
 OUTPUTS = ("lr", "slope", "lr_lazy_asymptote", "lr_rich_asymptote", "sharpness")
-_COMPILED: Any = None
 
 
+@cached
 def compiled():
-    """The compiled function ``(gamma, L) -> array of OUTPUTS`` (built on first use)."""
-    global _COMPILED
-    if _COMPILED is None:
-        from ..symbolic import optimal_lr as sym
-        from .codegen import compile_expressions
+    """The compiled function ``(gamma, L) -> array of OUTPUTS`` (built once, cached on disk)."""
+    from ..symbolic import optimal_lr as sym
 
-        exprs = [
-            sym.eta_max_expr(),
-            sym.slope_expr(),
-            sym.lazy_asymptote_expr(),
-            sym.rich_asymptote_expr(),
-            sym.sharpness_expr(),
-        ]
-        _COMPILED = compile_expressions([sym.gamma, sym.L], exprs, name="optimal_lr_toy")
-    return _COMPILED
+    exprs = [
+        sym.eta_max_expr(),
+        sym.slope_expr(),
+        sym.lazy_asymptote_expr(),
+        sym.rich_asymptote_expr(),
+        sym.sharpness_expr(),
+    ]
+    return compile_expressions([sym.gamma, sym.L], exprs, name="optimal_lr_toy")
 
 
 def _check(gamma: Any, depth: Any) -> tuple[np.ndarray, int]:
@@ -73,10 +73,22 @@ def toy_optimal_lr(gamma: Any, depth: int) -> dict[str, Any]:
     return out
 
 
+@cached
+def _asymptotic() -> Any:
+    """Compiled ``L -> (lazy slope, rich slope)`` from the symbolic limits (cached on disk)."""
+    from ..symbolic import optimal_lr as sym
+
+    return compile_expressions(
+        [sym.L], [sym.slope_lazy_expr(), sym.slope_rich_expr()], name="optimal_lr_slopes"
+    )
+
+
 def asymptotic_slopes(depth: int) -> tuple[float, float]:
-    """The lazy and rich slopes of η* against γ: (2, 2/L)."""
+    """The lazy and rich slopes of η* against γ, (2, 2/L): the symbolic limits of the slope
+    (:func:`rmtscale.symbolic.optimal_lr.slope_lazy_expr`, ``slope_rich_expr``), compiled."""
     _, L = _check(1.0, depth)
-    return 2.0, 2.0 / L
+    lazy, rich = _asymptotic()(float(L))
+    return float(lazy), float(rich)
 
 
 def fitted_slope(gammas: Any, depth: int) -> float:

@@ -1,8 +1,8 @@
 r"""The largest stable learning rate across the feature-learning strength γ, as a derivation.
 
-Source: ``shared/theory/dynamics_and_exponents.md`` §4 (Atanasov–Meterez–Simon–Pehlevan,
-*The Optimization Landscape of SGD Across the Feature Learning Strength*, arXiv 2410.04642)
-and its pitfalls 7–9. The toy model is a scalar deep linear chain on one datum (x = 1,
+Source: Atanasov–Meterez–Simon–Pehlevan, *The Optimization Landscape of SGD Across the
+Feature Learning Strength* (arXiv 2410.04642); conventions in ``docs/conventions.md``. The toy
+model is a scalar deep linear chain on one datum (x = 1,
 target y), output centred and divided by γ (γ ≪ 1 lazy, γ ≫ 1 rich):
 
 .. math:: f(a)=\frac1\gamma\Big(\prod_{\ell=1}^{L}a_\ell-\prod_{\ell=1}^{L}a_\ell(0)\Big),\qquad
@@ -96,6 +96,16 @@ def lazy_asymptote_expr(depth=L, g=gamma) -> sp.Expr:
 def rich_asymptote_expr(depth=L, g=gamma) -> sp.Expr:
     r"""γ ≫ 1: :math:`2\gamma^{2/L}/L`."""
     return 2 * g ** (sp.Integer(2) / depth) / depth
+
+
+def slope_lazy_expr(depth=L) -> sp.Expr:
+    r"""Lazy slope :math:`\lim_{\gamma\to0}d\ln\eta_{\max}/d\ln\gamma` (= 2)."""
+    return sp.limit(slope_expr(depth), gamma, 0)
+
+
+def slope_rich_expr(depth=L) -> sp.Expr:
+    r"""Rich slope :math:`\lim_{\gamma\to\infty}d\ln\eta_{\max}/d\ln\gamma` (= 2/L)."""
+    return sp.limit(slope_expr(depth), gamma, sp.oo)
 
 
 def _check(cond: bool, what: str) -> None:
@@ -223,9 +233,9 @@ def derive_optimal_lr(depth: int | None = None) -> Derivation:
     # -- limits
     checks = [
         (sp.limit(em / gamma**2, gamma, 0), 2 / L, "lazy limit of eta_max / gamma^2"),
-        (sp.limit(sl, gamma, 0), sp.Integer(2), "lazy limit of the slope"),
+        (slope_lazy_expr(), sp.Integer(2), "lazy limit of the slope"),
         (sp.limit(em / gamma ** (2 / L), gamma, sp.oo), 2 / L, "rich limit of eta_max/gamma^(2/L)"),
-        (sp.limit(sl, gamma, sp.oo), 2 / L, "rich limit of the slope"),
+        (slope_rich_expr(), 2 / L, "rich limit of the slope"),
     ]
     for got, want, what in checks:
         _check(_is_zero(got - want), what)
@@ -257,6 +267,8 @@ def derive_optimal_lr(depth: int | None = None) -> Derivation:
             "sharpness": sharpness_expr(),
             "lr_lazy_asymptote": lazy_asymptote_expr(),
             "lr_rich_asymptote": rich_asymptote_expr(),
+            "slope_lazy": slope_lazy_expr(),
+            "slope_rich": slope_rich_expr(),
         }
     )
     return d

@@ -1,6 +1,7 @@
 r"""``scaling.optimal_lr``: the largest stable learning rate across the feature-learning strength γ.
 
-Theory (``shared/theory/dynamics_and_exponents.md`` §4, paper 3 = arXiv 2410.04642): for a
+Theory (Atanasov, Meterez, Simon & Pehlevan, arXiv 2410.04642; conventions in
+``docs/conventions.md``): for a
 depth-L linear model whose centred output is divided by γ, the largest convergent GD step
 scales as η* ∝ γ² in the lazy regime (γ ≪ 1) and η* ∝ γ^{2/L} in the rich regime (γ ≫ 1).
 
@@ -48,12 +49,11 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError
-from ..numeric.optimal_lr import asymptotic_slopes, toy_optimal_lr
-from ..params import Param, ParamSet
-from ..registry import derivation, solver
-from ..validate.claims import Claim, register
-from ..validate.stats import Tolerance
+from ...errors import ParameterError
+from ...params import Param, ParamSet
+from ...registry import derivation, solver
+from ...validate.claims import Claim, register
+from ...validate.stats import Tolerance
 
 NAME = "scaling.optimal_lr"
 
@@ -75,13 +75,42 @@ DEPTH_ANY = Param("depth", kind="int", default=3, ge=1, help="depth L of the cha
         ),
     ),
 )
-def _d_optimal_lr(depth: int | None = None):
-    from ..symbolic.optimal_lr import derive_optimal_lr
+def derive_optimal_lr(depth: int | None = None):
+    from ...symbolic.optimal_lr import derive_optimal_lr
 
     return derive_optimal_lr(depth)
 
 
 # ============================================================================ solver
+def check_optimal_lr(rng) -> tuple[dict[str, Any], dict[str, float]]:
+    """A random (γ, L) and every solver output evaluated from the derivation's expressions
+    (``extras``: η_max, its slope, sharpness, asymptotes and the slope limits) by mpmath at
+    30 digits."""
+    import mpmath
+    import sympy as sp
+
+    from ...symbolic import optimal_lr as sym
+
+    g = float(10 ** rng.uniform(-3, 3))
+    depth = int(rng.integers(1, 7))
+    d = sym.derive_optimal_lr()
+    keys = {
+        "lr": "eta_max",
+        "slope": "slope",
+        "lr_lazy_asymptote": "lr_lazy_asymptote",
+        "lr_rich_asymptote": "lr_rich_asymptote",
+        "sharpness": "sharpness",
+        "slope_lazy": "slope_lazy",
+        "slope_rich": "slope_rich",
+    }
+    out = {}
+    with mpmath.workdps(30):
+        for key, extra in keys.items():
+            f = sp.lambdify((sym.gamma, sym.L), d.extras[extra], modules="mpmath")
+            out[key] = float(f(mpmath.mpf(g), mpmath.mpf(depth)))
+    return {"gamma": g, "depth": depth}, out
+
+
 @solver(
     NAME,
     "toy chain, symmetric start a_l(0)=1, y=1, raw GD step: lr = largest convergent eta "
@@ -96,8 +125,12 @@ def _d_optimal_lr(depth: int | None = None):
         ),
         DEPTH_ANY,
     ),
+    derivation=NAME,
+    check=check_optimal_lr,
 )
 def solve_optimal_lr(gamma: Any, depth: int) -> dict[str, Any]:
+    from ...numeric.optimal_lr import asymptotic_slopes, toy_optimal_lr
+
     out = toy_optimal_lr(gamma, depth)
     lazy, rich = asymptotic_slopes(depth)
     out["slope_lazy"] = lazy
@@ -115,14 +148,14 @@ CLAIM_PARAMS = (
     Param("D", kind="int", default=2, ge=1, help="input dimension of the regression task"),
     Param(
         "gammas_small",
-        default=(1e-3, 3.162e-3, 1e-2),
+        default=[1e-3, 3.162e-3, 1e-2],  # a list: describe() is JSON-stable
         gt=0,
         array_ok=True,
         help="gamma grid of the lazy fit (comma list, >= 2 values)",
     ),
     Param(
         "gammas_large",
-        default=(1e2, 316.2, 1e3),
+        default=[1e2, 316.2, 1e3],
         gt=0,
         array_ok=True,
         help="gamma grid of the rich fit (comma list, >= 2 values)",
@@ -156,6 +189,8 @@ def _cases(p: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _theory(case: dict[str, Any]) -> dict[str, float]:
+    from ...numeric.optimal_lr import asymptotic_slopes
+
     lazy, rich = asymptotic_slopes(case["depth"])
     return {"slope_small": lazy, "slope_large": rich}
 
@@ -163,6 +198,11 @@ def _theory(case: dict[str, Any]) -> dict[str, float]:
 def _perturb(values: dict[str, float], case: dict[str, Any], eps: float) -> dict[str, float]:
     """Shift both theory slopes by +eps (absolute, in slope units)."""
     return {k: v + eps for k, v in values.items()}
+
+
+def _unit_scale(observable: str, theory: float) -> float:  # noqa: ARG001
+    """Absolute slope units: the allowance is not scaled by the theory value."""
+    return 1.0
 
 
 def _run_seed(seed: int, case_index: int) -> int:
@@ -173,7 +213,7 @@ def _run_seed(seed: int, case_index: int) -> int:
 def _simulate_batch(
     case: dict[str, Any], seed: int, case_index: int, nseeds: int, backend: Any
 ) -> dict[str, np.ndarray]:
-    from ..simulate.deep_linear import fit_slopes, network_eta_max
+    from ...simulate.deep_linear import fit_slopes, network_eta_max
 
     gs = np.asarray(case["gammas_small"], dtype=float)
     gl = np.asarray(case["gammas_large"], dtype=float)
@@ -209,10 +249,16 @@ register(
         tolerance=Tolerance(
             finite_size_coef=ALLOWANCE, finite_size_power=0.0, systematic=ALLOWANCE
         ),
-        scale=lambda o, th: 1.0,
+        scale=_unit_scale,
         perturb=_perturb,
         backends=("cpu",),
         default_seeds=8,
         derivation=NAME,
+        solver=NAME,  # the theory: the solver's slope_lazy / slope_rich
+        # rmtscale.check_claim preset: narrow networks, 4 initialisations; 0.15 must fail
+        # (allowance 0.05 + z*·stderr in absolute slope units)
+        check_params={"width": 16},
+        check_seeds=4,
+        check_perturb=0.15,
     )
 )
