@@ -17,25 +17,7 @@ import numpy as np
 from . import __version__
 from .errors import RmtscaleError
 from .params import parse_words
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return _jsonable(v.tolist())
-    if isinstance(v, (np.floating, float)):
-        f = float(v)
-        return f if np.isfinite(f) else str(f)
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.bool_,)):
-        return bool(v)
-    if isinstance(v, complex):
-        return {"re": v.real, "im": v.imag}
-    return v
+from .result import jsonable
 
 
 def _fail(msg: str) -> None:
@@ -63,17 +45,16 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 def list_cmd(as_json: bool) -> None:
     """List claims (validatable), derivations and solvers with their parameters."""
-    from .registry import DERIVATIONS, SOLVERS, _load_models
-    from .validate.claims import CLAIMS
+    from .registry import CLAIMS, DERIVATIONS, SOLVERS, load
 
-    _load_models()
+    load()
     data = {
         "claims": [c.describe() for _, c in sorted(CLAIMS.items())],
         "derivations": [e.describe() for _, e in sorted(DERIVATIONS.items())],
         "solvers": [e.describe() for _, e in sorted(SOLVERS.items())],
     }
     if as_json:
-        click.echo(json.dumps(_jsonable(data)))
+        click.echo(json.dumps(jsonable(data)))
         return
     for section in ("claims", "derivations", "solvers"):
         click.echo(f"{section}:")
@@ -96,7 +77,7 @@ def derive(name: str, params: tuple[str, ...], latex: bool, document: bool, as_j
 
     d = _derive(name, **parse_words(params))
     if as_json:
-        click.echo(json.dumps(_jsonable(d.to_dict())))
+        click.echo(json.dumps(jsonable(d.to_dict())))
     elif latex:
         click.echo(d.latex(document=document))
     else:
@@ -110,13 +91,12 @@ def derive(name: str, params: tuple[str, ...], latex: bool, document: bool, as_j
 def solve(name: str, params: tuple[str, ...], as_json: bool) -> None:
     """Evaluate a compiled theory; a comma list (x=0.5,1,2) is a grid."""
     from . import solve as _solve
-    from .registry import SOLVERS, lookup
 
-    given = parse_words(params)
-    values = _solve(name, **given)
-    resolved = lookup(SOLVERS, "solver", name).params.resolve(given)
+    values = _solve(name, **parse_words(params))
+    resolved = values.params
     if as_json:
-        click.echo(json.dumps(_jsonable({"name": name, "params": resolved, "values": values})))
+        out = {"name": name, "params": jsonable(resolved), "values": values.to_dict()}
+        click.echo(json.dumps(out))
         return
     click.echo(f"{name}  " + " ".join(f"{k}={v}" for k, v in resolved.items() if v is not None))
     for k, v in values.items():

@@ -43,3 +43,11 @@ class BranchError(RmtscaleError, ArithmeticError):
 
 class BackendError(RmtscaleError, RuntimeError):
     """The requested simulation backend is unavailable or does not implement this claim."""
+
+
+class RegistryError(RmtscaleError, ValueError):
+    """A model registers a name twice, or a name outside its prefix (``mp`` registers ``mp.*``)."""
+
+
+class ClaimCheckError(RmtscaleError, AssertionError):
+    """A claim failed its contract (:func:`rmtscale.check_claim`); the message names the check."""

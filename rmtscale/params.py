@@ -56,7 +56,11 @@ class Param:
         return "must be " + " ".join(parts)
 
     def describe(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"name": self.name, "kind": self.kind, "default": self.default}
+        """Name, kind, default (as plain JSON: a tuple default is a list), requirement, help."""
+        from .result import jsonable
+
+        d: dict[str, Any] = {"name": self.name, "kind": self.kind}
+        d["default"] = jsonable(self.default)
         d["requirement"] = self.requirement().removeprefix("must be ")
         if self.help:
             d["help"] = self.help

@@ -214,3 +214,11 @@ def test_comma_list_with_empty_item_is_an_error():
     assert list(p.coerce("1,2,")) == [1.0, 2.0]
     with pytest.raises(ParameterError, match="'x'"):
         p.coerce("1,,2")
+
+
+def test_describe_default_is_plain_json():
+    import json
+
+    d = Param("widths", default=(150.0, 200.0), array_ok=True).describe()
+    assert d["default"] == [150.0, 200.0]
+    assert json.loads(json.dumps(d)) == d

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from rmtscale.models.spectral import law_solver
+from rmtscale.models._laws import law_solver
 from rmtscale.numeric.stieltjes import stieltjes_solver
 from rmtscale.symbolic import ensembles as E
 

@@ -11,6 +11,11 @@ A :class:`Claim` is registered with :func:`register`; :func:`rmtscale.validate` 
   parameter dict with an integer ``"n"`` (the size used by the trend fit);
 * ``perturb(theory_values, case, eps)`` is how the theory is deliberately perturbed by a
   relative amount ``eps`` (to prove that the verdict can fail); default: multiply by 1+eps.
+
+The contract :func:`rmtscale.check_claim` runs a claim at a *small preset*: ``check_params``
+(parameter overrides, default: none, i.e. the claim's defaults) with ``check_seeds``
+replicates (default: ``default_seeds``), and expects the perturbation ``check_perturb``
+(default 0.05) to fail. Claims live in the one registry (:mod:`rmtscale.registry`).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UnknownNameError
+from .. import registry
 from ..params import Param, ParamSet
 from .stats import Tolerance
 
@@ -51,43 +56,44 @@ class Claim:
     # "deterministic": a deterministic measurement (e.g. a fitted slope of a compiled curve)
     # judged by |measured - expected| <= stated tolerance (rmtscale.validate.deterministic)
     kind: str = "statistical"
+    # the solver this claim's theory evaluates (checked to exist by rmtscale.check_claim)
+    solver: str | None = None
+    # small preset of rmtscale.check_claim: parameter overrides, replicates, perturbation
+    check_params: dict[str, Any] = field(default_factory=dict)
+    check_seeds: int | None = None
+    check_perturb: float = 0.05
 
     def describe(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "summary": self.summary,
+            "kind": self.kind,
             "parameters": [p.describe() for p in self.params.params],
             "backends": list(self.backends),
             "default_seeds": self.default_seeds,
             "tolerance": self.tolerance.to_dict(),
             "derivation": self.derivation,
+            "solver": self.solver,
         }
 
 
-CLAIMS: dict[str, Claim] = {}
+CLAIMS = registry.CLAIMS
+"""The claim table (owned by :mod:`rmtscale.registry`)."""
 
 
 def register(claim: Claim) -> Claim:
-    if claim.name in CLAIMS:
-        raise ValueError(f"duplicate claim {claim.name!r}")
-    CLAIMS[claim.name] = claim
-    return claim
+    """Add ``claim`` to the registry (its name must start with the calling model's prefix)."""
+    return registry.add_claim(claim)
 
 
 def get_claim(name: str) -> Claim:
-    from ..registry import _load_models
-
-    _load_models()
-    if name not in CLAIMS:
-        raise UnknownNameError("claim", name, sorted(CLAIMS))
-    return CLAIMS[name]
+    """The registered claim ``name`` (:class:`~rmtscale.errors.UnknownNameError` if none)."""
+    return registry.get_claim(name)
 
 
 def claim_names() -> list[str]:
-    from ..registry import _load_models
-
-    _load_models()
-    return sorted(CLAIMS)
+    """Names of every registered claim."""
+    return registry.names(CLAIMS)
 
 
 __all__ = ["Claim", "Param", "register", "get_claim", "claim_names", "CLAIMS"]

@@ -1,4 +1,9 @@
-"""Run a claim: simulate every case over many seeds, compare with theory, give a verdict."""
+"""Run a claim: simulate every case over many seeds, compare with theory, give a verdict.
+
+Statistical claims are judged here (tolerance model: :mod:`rmtscale.validate.stats`);
+deterministic ones (``kind == "deterministic"``) by
+:func:`rmtscale.validate.deterministic.run_deterministic`.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,13 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..simulate import get_backend, rng_for
-from .claims import get_claim
+from .claims import Claim, get_claim
 from .report import CaseResult, Report, TrendResult
 from .stats import bonferroni_z, extrapolate, mean_stderr
 
 
 def run_validation(
-    name: str,
+    name: str | Claim,
     *,
     seeds: int | None = None,
     seed: int = 0,
@@ -26,8 +31,15 @@ def run_validation(
     keep_samples: bool = False,
     **params: Any,
 ) -> Report:
-    """Validate claim ``name``; see :func:`rmtscale.validate`."""
-    claim = get_claim(name)
+    """Validate claim ``name`` (a registered name or a :class:`Claim`); see
+    :func:`rmtscale.validate`. ``seeds``, ``seed`` and ``backend`` do not apply to a
+    deterministic claim (nothing is random)."""
+    claim = name if isinstance(name, Claim) else get_claim(name)
+    name = claim.name
+    if claim.kind == "deterministic":
+        from .deterministic import run_deterministic
+
+        return run_deterministic(claim, params, perturb=perturb, progress=progress)
     p = claim.params.resolve(params)
     nseeds = claim.default_seeds if seeds is None else seeds
     if not isinstance(nseeds, (int, np.integer)) or nseeds < 2:

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from ..result import jsonable
+
 
 @dataclass
 class CaseResult:
@@ -45,21 +47,7 @@ class TrendResult:
         return {k: _clean(v) for k, v in asdict(self).items()}
 
 
-def _clean(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_clean(x) for x in v]
-    if isinstance(v, (np.floating, float)):
-        f = float(v)
-        return f if np.isfinite(f) else str(f)
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, np.bool_):
-        return bool(v)
-    if isinstance(v, np.ndarray):
-        return _clean(v.tolist())
-    return v
+_clean = jsonable  # the one JSON conversion (rmtscale.result)
 
 
 @dataclass

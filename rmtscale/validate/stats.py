@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,8 @@ class Tolerance:
 
 def bonferroni_z(alpha: float, ntests: int) -> float:
     """Two-sided critical z for ``ntests`` tests at family-wise level ``alpha``."""
+    from scipy import stats
+
     return float(stats.norm.isf(alpha / (2.0 * max(ntests, 1))))
 
 

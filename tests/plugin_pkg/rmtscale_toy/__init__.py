@@ -1,0 +1,1 @@
+"""A toy third-party rmtscale model package (tests only)."""
