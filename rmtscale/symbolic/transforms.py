@@ -1,6 +1,6 @@
 r"""Spectral laws and their transforms: Stieltjes g, t, R, S, χ and moments.
 
-Conventions (those of ``shared/theory/ridge_and_random_features.md`` §2; physics signs):
+Conventions (``docs/conventions.md`` §3; physics signs):
 
 * Stieltjes transform  :math:`g(z)=\int\rho(x)\,dx/(z-x)`, so :math:`g(z)\sim 1/z` at
   infinity and :math:`\operatorname{Im} g(z)<0` for :math:`\operatorname{Im} z>0`
