@@ -90,15 +90,18 @@ def g_equation_steps(d: Any, St: Any, label: str) -> Any:
 
 
 # ============================================================================ solvers
+_FACTORIES = {
+    "mp": "marchenko_pastur",
+    "wishart_product": "wishart_product",
+    "semicircle": "semicircle",
+}
+
+
 @cache
 def _family(kind: str) -> Any:
     from ..symbolic import ensembles
 
-    return {
-        "mp": ensembles.marchenko_pastur,
-        "wishart_product": ensembles.wishart_product,
-        "semicircle": ensembles.semicircle,
-    }[kind]()
+    return getattr(ensembles, _FACTORIES[kind])()
 
 
 def law_solver(kind: str, **values: float) -> Any:
@@ -110,14 +113,16 @@ def law_solver(kind: str, **values: float) -> Any:
 
 @lru_cache(maxsize=64)
 def _law_solver_cached(kind: str, items: tuple[tuple[str, float], ...]) -> Any:
-    from ..numeric.stieltjes import stieltjes_solver
+    from ..numeric.stieltjes import family_solver
 
     names = {
         "mp": {"q": "q"},
         "wishart_product": {"q1": "q_1", "q2": "q_2"},
         "semicircle": {"s": "s"},
     }[kind]
-    return stieltjes_solver(_family(kind), **{names[k]: v for k, v in items})
+    # compiled from the family's g-equation and cached on disk: a warm process needs no sympy
+    factory = f"rmtscale.symbolic.ensembles:{_FACTORIES[kind]}"
+    return family_solver(factory, **{names[k]: v for k, v in items})
 
 
 def density_values(sol: Any, x: Any) -> dict[str, Any]:
